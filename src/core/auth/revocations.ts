@@ -1,0 +1,97 @@
+import type { Clock } from "../clock.js";
+import type { AuthStore, RevocationRecord } from "../store.js";
+import { RevocationSet, type RevocationSubject } from "../tokens/revocation-set.js";
+
+/**
+ * How revocations reach other instances quickly (Redis pub/sub in the scaled-out shape).
+ * Optional: without it, instances rely on the store poll.
+ */
+export interface RevocationFeed {
+  publish(record: RevocationRecord): Promise<void>;
+  /** Registers the handler for records published by any instance (this one included). */
+  subscribe(onRecord: (record: RevocationRecord) => void): Promise<void>;
+  /** False while the feed is down; the store poll then carries revocations alone. */
+  isHealthy(): boolean;
+  close(): Promise<void>;
+}
+
+export interface RevocationServiceOptions {
+  store: AuthStore;
+  clock: Clock;
+  feed?: RevocationFeed | undefined;
+  /**
+   * How often to read new revocations from the store, in ms (0 = never). Needed when several
+   * instances share a store: it is the fallback when the feed is down, and bounds staleness.
+   */
+  pollIntervalMs?: number | undefined;
+}
+
+/**
+ * Keeps the in-memory revocation set in step with the store (durable, shared) and the feed
+ * (fast, shared). Every revocation is written to the store first, so a restart or a feed
+ * outage never resurrects a revoked token.
+ */
+export class RevocationService {
+  private readonly set = new RevocationSet();
+  private lastSyncAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+
+  constructor(private readonly options: RevocationServiceOptions) {}
+
+  async start(): Promise<void> {
+    await this.syncFromStore();
+    if (this.options.feed) await this.options.feed.subscribe((record) => this.set.add(record));
+    const interval = this.options.pollIntervalMs ?? 0;
+    if (interval > 0) {
+      this.timer = setInterval(() => {
+        this.syncFromStore().catch(() => {
+          // A store outage is reported by readiness checks; the next tick retries.
+        });
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  /** Persists, applies locally, then tells the other instances. */
+  async revoke(record: RevocationRecord): Promise<void> {
+    await this.options.store.addRevocation(record);
+    this.set.add(record);
+    const feed = this.options.feed;
+    if (feed?.isHealthy()) {
+      await feed.publish(record).catch(() => {
+        // The store already has it; other instances pick it up on their next poll.
+      });
+    }
+  }
+
+  isRevoked(subject: RevocationSubject): boolean {
+    return this.set.isRevoked(subject, this.options.clock.now());
+  }
+
+  /** Reads revocations added since the last sync (with a margin for clock skew between writers). */
+  syncFromStore(): Promise<void> {
+    if (this.syncing) return this.syncing;
+    this.syncing = (async () => {
+      const now = this.options.clock.now();
+      const since = this.lastSyncAt === 0 ? undefined : this.lastSyncAt - 5_000;
+      const records = await this.options.store.listRevocations(since === undefined ? { now } : { now, since });
+      for (const record of records) this.set.add(record);
+      this.set.prune(now);
+      this.lastSyncAt = now;
+    })().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.options.feed?.close();
+  }
+}

@@ -1,0 +1,72 @@
+import type { RevocationRecord } from "../store.js";
+
+/** What a verified token says about itself, as far as revocation is concerned. */
+export interface RevocationSubject {
+  jti?: string | undefined;
+  sessionId?: string | undefined;
+  userId: string;
+  /** When the token was issued, epoch ms (JWT `iat` * 1000, or a PAT's creation time). */
+  issuedAt: number;
+  personalAccessTokenId?: string | undefined;
+}
+
+/**
+ * The live revocations, in memory, so that every verification checks revocation at memory
+ * speed. Entries drop out at their `expiresAt`, when every token they cover has expired anyway.
+ *
+ * @example
+ * const revoked = new RevocationSet();
+ * revoked.add({ kind: "jti", value: claims.jti, revokedAt: now, expiresAt: claims.exp * 1000 });
+ * revoked.isRevoked({ jti: claims.jti, userId: claims.sub, issuedAt: claims.iat * 1000 }, now); // true
+ */
+export class RevocationSet {
+  private readonly byKind = {
+    jti: new Map<string, RevocationRecord>(),
+    sid: new Map<string, RevocationRecord>(),
+    user: new Map<string, RevocationRecord>(),
+    pat: new Map<string, RevocationRecord>(),
+  };
+
+  /** Adds (or widens) an entry. Idempotent, so the same event may arrive twice. */
+  add(record: RevocationRecord): void {
+    const map = this.byKind[record.kind];
+    const existing = map.get(record.value);
+    if (!existing) {
+      map.set(record.value, record);
+      return;
+    }
+    map.set(record.value, {
+      ...existing,
+      // For `user`, a later cut-off revokes more tokens.
+      revokedAt: Math.max(existing.revokedAt, record.revokedAt),
+      expiresAt: Math.max(existing.expiresAt, record.expiresAt),
+    });
+  }
+
+  isRevoked(subject: RevocationSubject, now: number): boolean {
+    if (subject.jti !== undefined && this.live(this.byKind.jti.get(subject.jti), now)) return true;
+    if (subject.sessionId !== undefined && this.live(this.byKind.sid.get(subject.sessionId), now)) return true;
+    if (subject.personalAccessTokenId !== undefined && this.live(this.byKind.pat.get(subject.personalAccessTokenId), now)) {
+      return true;
+    }
+    const userCutoff = this.byKind.user.get(subject.userId);
+    // A user entry revokes what was issued up to its cut-off. `iat` has second precision, so a
+    // token issued in the same second as the cut-off counts as revoked: err on the safe side.
+    return this.live(userCutoff, now) && subject.issuedAt <= (userCutoff?.revokedAt ?? 0);
+  }
+
+  /** Drops entries whose tokens have all expired. */
+  prune(now: number): void {
+    for (const map of Object.values(this.byKind)) {
+      for (const [value, record] of map) if (record.expiresAt <= now) map.delete(value);
+    }
+  }
+
+  get size(): number {
+    return Object.values(this.byKind).reduce((total, map) => total + map.size, 0);
+  }
+
+  private live(record: RevocationRecord | undefined, now: number): boolean {
+    return record !== undefined && record.expiresAt > now;
+  }
+}

@@ -1,0 +1,47 @@
+import { readBasicCredentials } from "../../core/credentials/basic.js";
+import { assertRealm, formatBasicChallenge } from "../challenge.js";
+import { statusForCode } from "../problem.js";
+import type { RequestView } from "../request-view.js";
+import { assertFunction, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
+
+/** Options of {@link basicScheme}. */
+export interface BasicSchemeOptions<A> {
+  /**
+   * Checks a user-id and password (RFC 7617). Answer the same failure for an unknown user and
+   * a wrong password. The username may be a token with the password ignored (seed 000).
+   */
+  verify(username: string, password: string, context: VerifyContext): Promise<VerifyResult<A>> | VerifyResult<A>;
+  /** Overrides the guard's realm. */
+  realm?: string;
+}
+
+/**
+ * `Authorization: Basic base64(user:password)`, decoded as UTF-8 and announced with
+ * `charset="UTF-8"` (RFC 7617 2.1).
+ *
+ * @example
+ * const basic = basicScheme({ verify: (username, password) => checkPassword(username, password) });
+ */
+export function basicScheme<A>(options: BasicSchemeOptions<A>): AuthScheme<A> {
+  assertFunction(options.verify, "basicScheme verify");
+  if (options.realm !== undefined) assertRealm(options.realm);
+  const verify = options.verify;
+
+  return {
+    key: "authorization:basic",
+    name: "Basic",
+    realm: options.realm,
+    async authenticate(request: RequestView) {
+      const read = readBasicCredentials(request.header("authorization"));
+      if (read === null || !read.ok) return read;
+      const { username, password } = read;
+      // The username is a secret too when it carries a token (seed 000).
+      return runVerify(() => verify(username, password, { request }), [username, password]);
+    },
+    challenge(request) {
+      // Basic has no error parameters: the same challenge for "none" and every 401.
+      const code = request.code ?? "token_missing";
+      return statusForCode(code) === 401 ? formatBasicChallenge({ realm: request.realm }) : undefined;
+    },
+  };
+}

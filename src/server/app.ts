@@ -1,0 +1,150 @@
+import formbody from "@fastify/formbody";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { Tessera } from "../core/auth/tessera.js";
+import type { RevocationFeed } from "../core/auth/revocations.js";
+import { openSqlStore, type SqlStore } from "../stores/index.js";
+import { createAuthGuards } from "./auth-guard.js";
+import type { ServerConfig } from "./config.js";
+import type { ReadinessCheck, ServerContext } from "./context.js";
+import { installErrorHandling } from "./error-handler.js";
+import { ServerMetrics } from "./metrics.js";
+import { createServerLimits, type LimiterFactory } from "./rate-limits.js";
+import { sharedSchemas } from "./schemas.js";
+import { registerMeRoutes } from "./routes/me.js";
+import { registerOauthRoutes } from "./routes/oauth.js";
+import { registerOperationRoutes } from "./routes/operations.js";
+import { registerPostRoutes } from "./routes/posts.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
+import { registerUserRoutes } from "./routes/users.js";
+
+/** What the scaled-out shape plugs in (Redis); all optional. */
+export interface AppExtensions {
+  revocationFeed?: RevocationFeed;
+  limiterFactory?: LimiterFactory;
+  readiness?: ReadinessCheck[];
+  /** Poll the database for revocations every N ms (several instances). */
+  revocationPollIntervalMs?: number;
+  /** Called when the app closes, after the store. */
+  onClose?: () => Promise<void>;
+  /** Override pino (tests pass false). */
+  logger?: boolean;
+}
+
+/** Header and body paths pino must never print. */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["api-token"]',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  "password",
+  "*.password",
+  "*.current_password",
+  "*.refresh_token",
+  "*.access_token",
+  "*.token",
+];
+
+/**
+ * Builds the reference server (never listens): opens and migrates the store, loads the key
+ * ring, and registers every route of the HTTP contract. `app.close()` releases everything.
+ *
+ * @example
+ * const app = await buildApp(loadConfig({ TESSERA_DATABASE_URL: "sqlite::memory:" }));
+ * const response = await app.inject({ method: "GET", url: "/healthz" });
+ */
+export async function buildApp(config: ServerConfig, extensions: AppExtensions = {}): Promise<FastifyInstance> {
+  const store: SqlStore = await openSqlStore(config.databaseUrl);
+  let tessera: Tessera | undefined;
+  try {
+    await store.migrate();
+    tessera = await Tessera.create({
+      store: store.auth,
+      issuer: config.issuer,
+      audience: config.audience,
+      jwtAlg: config.jwtAlg,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+      ...(extensions.revocationFeed ? { revocationFeed: extensions.revocationFeed } : {}),
+      ...(extensions.revocationPollIntervalMs === undefined ? {} : { revocationPollIntervalMs: extensions.revocationPollIntervalMs }),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const ready = tessera;
+
+  const app = Fastify({
+    logger:
+      extensions.logger === false || config.logLevel === "silent"
+        ? false
+        : { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy ?? false,
+    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+
+  const context: ServerContext = {
+    config,
+    tessera: ready,
+    users: store.auth,
+    posts: store.posts,
+    limits: createServerLimits(
+      { loginAccount: config.loginLimitAccount, loginIp: config.loginLimitIp, requestToken: config.requestLimitToken },
+      extensions.limiterFactory,
+    ),
+    metrics: new ServerMetrics(),
+    readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
+  };
+
+  app.addHook("onClose", async () => {
+    await ready.close();
+    await store.close();
+    await extensions.onClose?.();
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    void reply.header("x-content-type-options", "nosniff");
+    return payload;
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    context.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  installErrorHandling(app);
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tessera reference server",
+        version: "0.1.0",
+        description: "Users, posts and the tokens that protect them. Errors are RFC 9457 problem+json with a stable `code`.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "An access token (JWT) or a personal access token (tsr_pat_...)" },
+          basic: { type: "http", scheme: "basic" },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+
+  const requireAuth = createAuthGuards(context);
+  await registerOperationRoutes(app, context);
+  await registerTokenRoutes(app, context, requireAuth);
+  await registerOauthRoutes(app, context, requireAuth);
+  await registerUserRoutes(app, context, requireAuth);
+  await registerPostRoutes(app, context, requireAuth);
+  await registerMeRoutes(app, context, requireAuth);
+  return app;
+}

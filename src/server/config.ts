@@ -1,0 +1,175 @@
+import { ConfigError } from "../core/errors.js";
+
+export type JwtAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
+const JWT_ALGS: readonly JwtAlg[] = ["EdDSA", "ES256", "RS256", "HS256"];
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `COUNT/DURATION`, or null for `off`. */
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
+
+/** Everything `tessera serve` needs, validated (contract section 6). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | null;
+  issuer: string;
+  audience: string;
+  jwtAlg: JwtAlg;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  loginLimitAccount: RateLimit | null;
+  loginLimitIp: RateLimit | null;
+  requestLimitToken: RateLimit | null;
+  bodyLimitBytes: number;
+  /** Addresses/CIDRs whose X-Forwarded-For is trusted; null = trust none. */
+  trustProxy: string[] | null;
+  logLevel: LogLevel;
+}
+
+const UNIT_SECONDS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Parses `900`, `900s`, `15m`, `1h`, `30d` into seconds.
+ *
+ * @example
+ * parseDurationSeconds("15m", "TESSERA_ACCESS_TOKEN_TTL"); // 900
+ */
+export function parseDurationSeconds(value: string, variable: string): number {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(value.trim());
+  const amount = match ? Number(match[1]) : NaN;
+  const unit = UNIT_SECONDS[match?.[2] ?? ""];
+  if (!match || unit === undefined || !Number.isSafeInteger(amount) || amount <= 0) {
+    throw new ConfigError(variable, `expected a positive duration like 900, 900s, 15m, 1h or 30d, got "${value}"`);
+  }
+  return amount * unit;
+}
+
+/**
+ * Parses `COUNT/DURATION` (e.g. `10/15m`) or `off`.
+ *
+ * @example
+ * parseRateLimit("30/1m", "TESSERA_LOGIN_LIMIT_IP"); // { points: 30, durationSeconds: 60 }
+ */
+export function parseRateLimit(value: string, variable: string): RateLimit | null {
+  if (value.trim().toLowerCase() === "off") return null;
+  const [count, duration, ...rest] = value.trim().split("/");
+  const points = Number(count);
+  if (rest.length > 0 || duration === undefined || !/^\d+$/.test(count ?? "") || !Number.isSafeInteger(points) || points <= 0) {
+    throw new ConfigError(variable, `expected COUNT/DURATION like 10/15m, or off, got "${value}"`);
+  }
+  return { points, durationSeconds: parseDurationSeconds(duration, variable) };
+}
+
+/**
+ * Parses a byte size: `65536`, `64kb`, `1mb`.
+ *
+ * @example
+ * parseByteSize("64kb", "TESSERA_BODY_LIMIT"); // 65536
+ */
+export function parseByteSize(value: string, variable: string): number {
+  const match = /^(\d+)\s*(b|kb|k|kib|mb|m|mib)?$/i.exec(value.trim());
+  if (!match) throw new ConfigError(variable, `expected a size like 65536, 64kb or 1mb, got "${value}"`);
+  const unit = (match[2] ?? "b").toLowerCase();
+  const factor = unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1;
+  const bytes = Number(match[1]) * factor;
+  if (bytes <= 0 || !Number.isSafeInteger(bytes)) throw new ConfigError(variable, `expected a positive size, got "${value}"`);
+  return bytes;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new ConfigError("PORT", `expected a port number 0-65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(value: string): string {
+  if (/^sqlite:.+/.test(value) || /^postgres(ql)?:\/\/.+/.test(value)) return value;
+  throw new ConfigError("TESSERA_DATABASE_URL", `expected sqlite:PATH, sqlite::memory: or postgres://..., got "${value}"`);
+}
+
+function parseRedisUrl(value: string): string {
+  if (/^rediss?:\/\/.+/.test(value)) return value;
+  throw new ConfigError("TESSERA_REDIS_URL", "expected redis://... or rediss://...");
+}
+
+function parseUrl(value: string, variable: string): string {
+  try {
+    new URL(value);
+    return value;
+  } catch {
+    throw new ConfigError(variable, `expected an absolute URL, got "${value}"`);
+  }
+}
+
+function parseTrustProxy(value: string): string[] {
+  const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const address = /^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
+  const bad = entries.find((entry) => !address.test(entry) && entry !== "loopback" && entry !== "true");
+  if (entries.length === 0 || bad !== undefined) {
+    throw new ConfigError("TESSERA_TRUST_PROXY", `expected a comma-separated list of IP addresses or CIDRs (or "loopback"), got "${value}"`);
+  }
+  return entries;
+}
+
+function pick<T>(env: Record<string, string | undefined>, name: string, parse: (value: string) => T, fallback: T): T {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  return parse(value);
+}
+
+/**
+ * Builds the server configuration from environment variables (contract section 6).
+ * Throws ConfigError naming the first bad variable; never returns a half-valid config.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const port = pick(env, "PORT", parsePort, 3000);
+  const host = pick(env, "HOST", (value) => value.trim(), "127.0.0.1");
+  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+  return {
+    port,
+    host,
+    databaseUrl: pick(env, "TESSERA_DATABASE_URL", parseDatabaseUrl, "sqlite:./data/tessera.db"),
+    redisUrl: pick(env, "TESSERA_REDIS_URL", parseRedisUrl, null),
+    issuer: pick(env, "TESSERA_ISSUER", (value) => parseUrl(value, "TESSERA_ISSUER"), `http://${hostForUrl}:${port}`),
+    audience: pick(env, "TESSERA_AUDIENCE", (value) => value.trim(), "tessera"),
+    jwtAlg: pick(
+      env,
+      "TESSERA_JWT_ALG",
+      (value) => {
+        const alg = JWT_ALGS.find((candidate) => candidate === value.trim());
+        if (!alg) throw new ConfigError("TESSERA_JWT_ALG", `expected one of ${JWT_ALGS.join(", ")}, got "${value}"`);
+        return alg;
+      },
+      "EdDSA" as JwtAlg,
+    ),
+    accessTokenTtlSeconds: pick(env, "TESSERA_ACCESS_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_ACCESS_TOKEN_TTL"), 900),
+    refreshTokenTtlSeconds: pick(env, "TESSERA_REFRESH_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_TOKEN_TTL"), 30 * 86400),
+    refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE"), 10),
+    loginLimitAccount: pick(env, "TESSERA_LOGIN_LIMIT_ACCOUNT", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_ACCOUNT"), { points: 10, durationSeconds: 900 }),
+    loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
+    requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),
+    bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
+    trustProxy: pick(env, "TESSERA_TRUST_PROXY", parseTrustProxy, null),
+    logLevel: pick(
+      env,
+      "TESSERA_LOG_LEVEL",
+      (value) => {
+        const level = LOG_LEVELS.find((candidate) => candidate === value.trim().toLowerCase());
+        if (!level) throw new ConfigError("TESSERA_LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+        return level;
+      },
+      "info" as LogLevel,
+    ),
+  };
+}

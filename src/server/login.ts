@@ -1,0 +1,70 @@
+import type { TokenPair } from "../core/auth/types.js";
+import type { ServerContext } from "./context.js";
+
+export type LoginOutcome =
+  | { ok: true; pair: TokenPair }
+  | { ok: false; code: "rate_limited"; retryAfterSeconds: number; detail: string }
+  | { ok: false; code: "credentials_invalid"; detail: string }
+  | { ok: false; code: "validation_failed"; detail: string };
+
+export interface LoginAttempt {
+  username: string;
+  password: string;
+  scope?: string | undefined;
+  ip: string;
+  userAgent: string | null;
+}
+
+/**
+ * A password login under the abuse limits of contract section 4: every attempt counts against
+ * the client IP; failures count against the account (known or not, so locking says nothing about
+ * which usernames exist); a locked account refuses even the right password, from anywhere,
+ * without locking any other account.
+ */
+export async function attemptLogin(context: ServerContext, attempt: LoginAttempt): Promise<LoginOutcome> {
+  const { limits, tessera, metrics } = context;
+  const accountKey = attempt.username.toLowerCase();
+
+  if (limits.loginIp) {
+    const decision = await limits.loginIp.hit(attempt.ip);
+    if (!decision.allowed) {
+      metrics.rateLimited.inc({ limit: "login-ip" });
+      return { ok: false, code: "rate_limited", retryAfterSeconds: decision.resetSeconds, detail: "Too many login attempts from this address" };
+    }
+  }
+  if (limits.loginAccount) {
+    const decision = await limits.loginAccount.isExceeded(accountKey);
+    if (!decision.allowed) {
+      metrics.rateLimited.inc({ limit: "login-account" });
+      return { ok: false, code: "rate_limited", retryAfterSeconds: decision.resetSeconds, detail: "Too many failed logins for this account" };
+    }
+  }
+
+  const verdict = await tessera.verifyCredentials(attempt.username, attempt.password);
+  if (!verdict.ok) {
+    metrics.authOutcomes.inc({ outcome: "credentials_invalid" });
+    if (limits.loginAccount) await limits.loginAccount.hit(accountKey);
+    return { ok: false, code: "credentials_invalid", detail: "The username or password is incorrect" };
+  }
+  const scope = tessera.resolveScope(verdict.user, attempt.scope);
+  if (!scope.ok) return { ok: false, code: "validation_failed", detail: scope.detail ?? "invalid scope" };
+  if (limits.loginAccount) await limits.loginAccount.reset(accountKey);
+
+  const pair = await tessera.startSession(verdict.user, { scope: scope.scope, client: { ip: attempt.ip, userAgent: attempt.userAgent } });
+  await context.users.touchUser(verdict.user.id, tessera.clock.now());
+  metrics.authOutcomes.inc({ outcome: "ok" });
+  metrics.tokensIssued.inc({ kind: "access_token" });
+  metrics.tokensIssued.inc({ kind: "refresh_token" });
+  return { ok: true, pair };
+}
+
+/** The JSON body of a token response (RFC 6749 5.1). */
+export function tokenResponseBody(pair: TokenPair) {
+  return {
+    access_token: pair.accessToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresInSeconds,
+    refresh_token: pair.refreshToken,
+    scope: pair.scope,
+  };
+}

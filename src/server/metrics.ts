@@ -1,0 +1,51 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The server's Prometheus metrics, on a registry of its own (several apps may share a process in tests). */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: "tessera_http_requests_total",
+    help: "HTTP requests by route, method and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: "tessera_http_request_duration_seconds",
+    help: "HTTP request latency by route",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly authOutcomes = new Counter({
+    name: "tessera_auth_outcomes_total",
+    help: "Authentication attempts by outcome code (ok, token_expired, credentials_invalid, ...)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly tokensIssued = new Counter({
+    name: "tessera_tokens_issued_total",
+    help: "Tokens issued by kind",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly tokensRevoked = new Counter({
+    name: "tessera_tokens_revoked_total",
+    help: "Revocations by kind (access_token, session, personal_access_token, user)",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: "tessera_rate_limit_hits_total",
+    help: "Requests refused by a rate limit",
+    labelNames: ["limit"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "tessera_" });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

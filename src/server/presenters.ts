@@ -1,0 +1,65 @@
+import type { UserRecord } from "../core/store.js";
+
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** The public shape of a user; `email` only when the viewer is the user. */
+export function presentUser(user: UserRecord, options: { postCount: number; viewerId: number | null }) {
+  return {
+    id: user.id,
+    username: user.username,
+    ...(options.viewerId === user.id ? { email: user.email } : {}),
+    about_me: user.aboutMe,
+    created_at: isoTime(user.createdAt),
+    last_seen: isoTime(user.lastSeenAt),
+    post_count: options.postCount,
+    _links: { self: `/api/users/${user.id}`, posts: `/api/users/${user.id}/posts` },
+  };
+}
+
+export interface PostView {
+  id: number;
+  title: string;
+  body: string;
+  createdAt: number;
+  updatedAt: number;
+  authorId: number;
+  authorUsername: string;
+}
+
+export function presentPost(post: PostView) {
+  return {
+    id: post.id,
+    title: post.title,
+    body: post.body,
+    created_at: isoTime(post.createdAt),
+    updated_at: isoTime(post.updatedAt),
+    author: { id: post.authorId, username: post.authorUsername },
+    _links: { self: `/api/posts/${post.id}`, author: `/api/users/${post.authorId}` },
+  };
+}
+
+/** A page body with `_meta` and `_links` (contract "Pages"). */
+export function presentPage<T>(items: T[], options: { path: string; page: number; perPage: number; totalItems: number }) {
+  const totalPages = Math.max(1, Math.ceil(options.totalItems / options.perPage));
+  const link = (page: number) => `${options.path}?page=${page}&per_page=${options.perPage}`;
+  return {
+    items,
+    _meta: { page: options.page, per_page: options.perPage, total_pages: totalPages, total_items: options.totalItems },
+    _links: {
+      self: link(options.page),
+      next: options.page < totalPages ? link(options.page + 1) : null,
+      prev: options.page > 1 ? link(Math.min(options.page - 1, totalPages)) : null,
+    },
+  };
+}
+
+/** Parses a path id; anything but a positive integer is treated as "no such resource". */
+export function parseId(raw: string): number | null {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) ? id : null;
+}

@@ -1,0 +1,78 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimit } from "./config.js";
+
+/** The outcome of counting one hit. `retryAfterSeconds` is set when the limit is exceeded. */
+export interface LimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+/**
+ * One named limit (points per duration) over a rate-limiter-flexible backend: in-process by
+ * default; the scaled-out server passes a factory that builds Redis limiters with an in-memory
+ * insurance limiter, so the counts are shared and fall back to per-instance when Redis is down.
+ */
+export class Limit {
+  constructor(
+    readonly rule: RateLimit,
+    private readonly limiter: RateLimiterAbstract,
+  ) {}
+
+  /** Counts a hit for `key`. */
+  async hit(key: string): Promise<LimitDecision> {
+    try {
+      const result = await this.limiter.consume(key, 1);
+      return this.decision(result, true);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return this.decision(rejection, false);
+      throw rejection;
+    }
+  }
+
+  /** Whether `key` is already over the limit, without counting a hit. */
+  async isExceeded(key: string): Promise<LimitDecision> {
+    const result = await this.limiter.get(key);
+    if (result === null) return { allowed: true, limit: this.rule.points, remaining: this.rule.points, resetSeconds: 0 };
+    return this.decision(result, result.consumedPoints < this.rule.points);
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+
+  private decision(result: RateLimiterRes, allowed: boolean): LimitDecision {
+    return {
+      allowed,
+      limit: this.rule.points,
+      remaining: Math.max(0, result.remainingPoints),
+      resetSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
+    };
+  }
+}
+
+export type LimiterFactory = (name: string, rule: RateLimit) => RateLimiterAbstract;
+
+/** In-process counters: right for one instance. */
+export const memoryLimiterFactory: LimiterFactory = (name, rule) =>
+  new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationSeconds });
+
+/** The server's limits (contract section 4); null where configured `off`. */
+export interface ServerLimits {
+  loginAccount: Limit | null;
+  loginIp: Limit | null;
+  requestToken: Limit | null;
+}
+
+export function createServerLimits(
+  rules: { loginAccount: RateLimit | null; loginIp: RateLimit | null; requestToken: RateLimit | null },
+  factory: LimiterFactory = memoryLimiterFactory,
+): ServerLimits {
+  const make = (name: string, rule: RateLimit | null) => (rule ? new Limit(rule, factory(name, rule)) : null);
+  return {
+    loginAccount: make("login-account", rules.loginAccount),
+    loginIp: make("login-ip", rules.loginIp),
+    requestToken: make("request-token", rules.requestToken),
+  };
+}

@@ -1,0 +1,184 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ErrorCode } from "../../core/errors.js";
+import { authOf, type RequireAuth } from "../auth-guard.js";
+import type { ServerContext } from "../context.js";
+import { isoTime } from "../presenters.js";
+import { attemptLogin, tokenResponseBody } from "../login.js";
+import { sendProblem } from "../problem-reply.js";
+import { problemResponses } from "../schemas.js";
+
+type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
+
+const oauthFields = {
+  type: "object",
+  properties: {
+    grant_type: { type: "string" },
+    username: { type: "string" },
+    password: { type: "string" },
+    scope: { type: "string" },
+    refresh_token: { type: "string" },
+    token: { type: "string" },
+    token_type_hint: { type: "string" },
+  },
+} as const;
+
+type OauthBody = Partial<Record<keyof (typeof oauthFields)["properties"], unknown>>;
+
+function stringField(body: OauthBody | undefined, name: keyof OauthBody): string | undefined {
+  const value = body?.[name];
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/**
+ * An RFC 6749 5.2 error that is also an RFC 9457 problem: `error`/`error_description` for OAuth
+ * clients, `code`/`detail` for everyone else.
+ */
+function sendOauthError(reply: FastifyReply, error: OauthError, description: string, code: ErrorCode): FastifyReply {
+  void reply.header("cache-control", "no-store").header("pragma", "no-cache");
+  return sendProblem(reply, code, { detail: description, extra: { error, error_description: description } });
+}
+
+/** `POST /oauth/token`, `/oauth/revoke` (RFC 7009), `/oauth/introspect` (RFC 7662). */
+export async function registerOauthRoutes(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): Promise<void> {
+  const { tessera, metrics, users } = context;
+
+  app.post<{ Body: OauthBody | undefined }>(
+    "/oauth/token",
+    {
+      schema: {
+        tags: ["oauth"],
+        summary: "RFC 6749 token endpoint: grant_type=password or refresh_token (form or JSON)",
+        body: oauthFields,
+        response: { 200: { $ref: "TokenPair#" }, ...problemResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      void reply.header("cache-control", "no-store").header("pragma", "no-cache");
+      const body = request.body;
+      const grantType = stringField(body, "grant_type");
+      if (grantType === undefined) return sendOauthError(reply, "invalid_request", "grant_type is required", "invalid_request");
+
+      if (grantType === "password") {
+        const username = stringField(body, "username");
+        const password = stringField(body, "password");
+        if (username === undefined || password === undefined) {
+          return sendOauthError(reply, "invalid_request", "username and password are required", "invalid_request");
+        }
+        const outcome = await attemptLogin(context, {
+          username,
+          password,
+          scope: stringField(body, "scope"),
+          ip: request.ip,
+          userAgent: request.headers["user-agent"] ?? null,
+        });
+        if (outcome.ok) return tokenResponseBody(outcome.pair);
+        if (outcome.code === "rate_limited") {
+          return sendProblem(reply, "rate_limited", {
+            detail: outcome.detail,
+            headers: { "retry-after": String(outcome.retryAfterSeconds) },
+            extra: { error: "invalid_request", error_description: outcome.detail },
+          });
+        }
+        if (outcome.code === "validation_failed") return sendOauthError(reply, "invalid_scope", outcome.detail, "validation_failed");
+        return sendOauthError(reply, "invalid_grant", "The username or password is incorrect", "invalid_grant");
+      }
+
+      if (grantType === "refresh_token") {
+        const refreshToken = stringField(body, "refresh_token");
+        if (refreshToken === undefined) return sendOauthError(reply, "invalid_request", "refresh_token is required", "invalid_request");
+        const result = await tessera.refresh(refreshToken);
+        if (!result.ok) {
+          metrics.authOutcomes.inc({ outcome: result.code });
+          return sendOauthError(reply, "invalid_grant", "The refresh token is invalid, expired or revoked", "invalid_grant");
+        }
+        // RFC 6749 6: a refresh may narrow the scope, never widen it.
+        const requested = stringField(body, "scope");
+        if (requested !== undefined && requested.split(" ").some((scope) => !result.pair.scope.split(" ").includes(scope))) {
+          return sendOauthError(reply, "invalid_scope", "The requested scope exceeds the granted scope", "validation_failed");
+        }
+        metrics.tokensIssued.inc({ kind: "access_token" });
+        return tokenResponseBody(result.pair);
+      }
+
+      return sendOauthError(reply, "unsupported_grant_type", `grant_type ${JSON.stringify(grantType).slice(0, 40)} is not supported`, "unsupported_grant_type");
+    },
+  );
+
+  app.post<{ Body: OauthBody | undefined }>(
+    "/oauth/revoke",
+    {
+      schema: {
+        tags: ["oauth"],
+        summary: "RFC 7009 revocation: answers 200 for any token, known or not",
+        body: oauthFields,
+        response: { 200: { type: "object", additionalProperties: false }, ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      const token = stringField(request.body, "token");
+      if (token === undefined) return sendOauthError(reply, "invalid_request", "token is required", "invalid_request");
+      await tessera.revokeAnyToken(token);
+      metrics.tokensRevoked.inc({ kind: "oauth_revoke" });
+      return reply.code(200).send({});
+    },
+  );
+
+  app.post<{ Body: OauthBody | undefined }>(
+    "/oauth/introspect",
+    {
+      preHandler: requireAuth({ scopes: ["tokens:introspect"] }),
+      schema: {
+        tags: ["oauth"],
+        summary: "RFC 7662 introspection (needs scope tokens:introspect)",
+        security: [{ bearer: [] }],
+        body: oauthFields,
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              active: { type: "boolean" },
+              sub: { type: "string" },
+              scope: { type: "string" },
+              exp: { type: "integer" },
+              iat: { type: "integer" },
+              jti: { type: "string" },
+              sid: { type: "string" },
+              token_type: { type: "string" },
+              username: { type: "string" },
+              iss: { type: "string" },
+              aud: { type: "string" },
+              expires_at: { type: ["string", "null"] },
+            },
+            required: ["active"],
+          },
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      authOf(request);
+      const token = stringField(request.body, "token");
+      if (token === undefined) return sendOauthError(reply, "invalid_request", "token is required", "invalid_request");
+      void reply.header("cache-control", "no-store");
+      const found = await tessera.introspect(token);
+      if (!found) return { active: false };
+      const user = await users.getUserById(found.auth.userId);
+      if (!user) return { active: false };
+      const { auth } = found;
+      return {
+        active: true,
+        sub: String(auth.userId),
+        scope: auth.scopes.join(" "),
+        ...(auth.expiresAt === null ? {} : { exp: Math.floor(auth.expiresAt / 1000) }),
+        iat: Math.floor(auth.issuedAt / 1000),
+        ...(auth.jti === null ? {} : { jti: auth.jti }),
+        ...(auth.sessionId === null ? {} : { sid: String(auth.sessionId) }),
+        token_type: found.tokenType,
+        username: user.username,
+        iss: context.config.issuer,
+        aud: context.config.audience,
+        expires_at: isoTime(auth.expiresAt),
+      };
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import type { FastifyInstance } from "fastify";
+import type { ServerContext } from "../context.js";
+
+/** `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and the JWKS. */
+export async function registerOperationRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "The process is up",
+        response: { 200: { type: "object", properties: { status: { type: "string" } }, required: ["status"] } },
+      },
+    },
+    async () => ({ status: "ok" }),
+  );
+
+  app.get(
+    "/readyz",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Every backend answers (database, and Redis when configured)",
+        response: {
+          200: readinessSchema,
+          503: readinessSchema,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checks = await Promise.all(
+        context.readiness.map(async ({ name, check }) => {
+          try {
+            await withTimeout(check(), 2_000);
+            return { name, ok: true };
+          } catch {
+            return { name, ok: false };
+          }
+        }),
+      );
+      const failing = checks.filter((check) => !check.ok).map((check) => check.name);
+      const body = {
+        status: failing.length === 0 ? "ready" : "unavailable",
+        checks: Object.fromEntries(checks.map((check) => [check.name, check.ok ? "ok" : "down"])),
+        failing,
+      };
+      return reply.code(failing.length === 0 ? 200 : 503).send(body);
+    },
+  );
+
+  app.get("/metrics", { schema: { tags: ["operations"], summary: "Prometheus metrics", hide: false } }, async (_request, reply) => {
+    const { contentType, body } = await context.metrics.render();
+    return reply.type(contentType).send(body);
+  });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    "/.well-known/jwks.json",
+    {
+      schema: {
+        tags: ["tokens"],
+        summary: "JWK Set of the public keys that verify access tokens (empty for HS256)",
+        response: { 200: { type: "object", properties: { keys: { type: "array", items: { type: "object", additionalProperties: true } } }, required: ["keys"] } },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header("cache-control", "public, max-age=300");
+      return context.tessera.keys.jwks();
+    },
+  );
+}
+
+const readinessSchema = {
+  type: "object",
+  properties: {
+    status: { type: "string" },
+    checks: { type: "object", additionalProperties: { type: "string" } },
+    failing: { type: "array", items: { type: "string" } },
+  },
+  required: ["status", "checks", "failing"],
+} as const;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out")), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

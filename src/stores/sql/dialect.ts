@@ -1,0 +1,39 @@
+import type { ColumnDefinitionBuilder, Kysely } from "kysely";
+import type { Database } from "./database.js";
+
+/**
+ * Which database a store talks to.
+ *
+ * @example
+ * if (store.dialect === "sqlite") console.log("single-node deployment");
+ */
+export type SqlDialectName = "sqlite" | "postgres";
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, and nothing else: the
+ * queries themselves are written once against Kysely.
+ */
+export interface SqlDialect {
+  readonly name: SqlDialectName;
+  /** Makes an integer primary key generate its own values (AUTOINCREMENT / IDENTITY). */
+  identity(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** A UNIQUE or PRIMARY KEY constraint rejected the write. */
+  isUniqueViolation(error: unknown): boolean;
+  /** The database did not answer (refused, timed out, locked past busy_timeout...). */
+  isUnavailable(error: unknown): boolean;
+  /** The schema that holds Kysely's migration tables; undefined where schemas do not exist. */
+  resolveMigrationSchema(db: Kysely<Database>): Promise<string | undefined>;
+}
+
+/** What every query module is built from. */
+export interface SqlContext {
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+}
+
+/** Reads the `code` property errors of both drivers carry. */
+export function readErrorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
+}

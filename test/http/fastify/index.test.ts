@@ -1,0 +1,75 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import Fastify, { type FastifyInstance } from "fastify";
+import { bearerScheme } from "../../../src/http/index.js";
+import { guard, tessera } from "../../../src/http/fastify/index.js";
+import { ROUTES, runBehaviourTable } from "../behaviour-table.js";
+
+const bearerOnly = ROUTES["/bearer"];
+
+async function buildApp(): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(tessera, bearerOnly);
+  for (const [path, options] of Object.entries(ROUTES)) {
+    app.get(path, { preHandler: app.tessera.guard(options) }, async (request) => ({ auth: request.auth }));
+  }
+  app.get("/open", async (request) => ({ auth: request.auth }));
+  app.get("/default", { preHandler: app.tessera.guard() }, async (request) => ({ auth: request.auth }));
+  app.get("/standalone", { preHandler: guard(bearerOnly) }, async (request) => ({ auth: request.auth }));
+  return app;
+}
+
+runBehaviourTable("fastify", async () => {
+  const app = await buildApp();
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  return { baseUrl: address, close: () => app.close() };
+});
+
+void describe("fastify adapter", () => {
+  void it("is a named fastify-plugin for Fastify 5", () => {
+    const meta = (tessera as unknown as Record<symbol, { name?: string; fastify?: string } | undefined>)[
+      Symbol.for("plugin-meta")
+    ];
+    assert.equal(meta?.name, "tessera");
+    assert.equal(meta?.fastify, "5.x");
+  });
+
+  void it("declares request.auth as null on routes without a guard", async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: "GET", url: "/open", headers: { authorization: "Bearer good-token" } });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { auth: null });
+  });
+
+  void it("guards with the plugin's options when the route gives none, also under inject()", async () => {
+    const app = await buildApp();
+    const denied = await app.inject({ method: "GET", url: "/default" });
+    assert.equal(denied.statusCode, 401);
+    assert.equal(denied.headers["www-authenticate"], 'Bearer realm="tessera"');
+    const allowed = await app.inject({ method: "GET", url: "/default", headers: { authorization: "Bearer good-token" } });
+    assert.equal(allowed.statusCode, 200);
+    assert.equal(allowed.json<{ auth: { userId: number } }>().auth.userId, 1);
+  });
+
+  void it("offers a standalone guard preHandler", async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: "GET", url: "/standalone", headers: { authorization: "Bearer expired-token" } });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json<{ code: string }>().code, "token_expired");
+  });
+
+  void it("refuses a misconfiguration at registration", async () => {
+    const app = Fastify();
+    await assert.rejects(async () => {
+      await app.register(tessera, { schemes: [] });
+    }, TypeError);
+    await app.close();
+  });
+
+  void it("refuses a misconfigured route guard when the route is declared", async () => {
+    const app = Fastify();
+    await app.register(tessera, { schemes: [bearerScheme({ verify: () => ({ ok: true, auth: 1 }) })] });
+    assert.throws(() => app.tessera.guard({ scopes: ["bad scope\u0001"] }), TypeError);
+    await app.close();
+  });
+});
