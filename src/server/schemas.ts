@@ -103,7 +103,8 @@ export function pageSchema(itemRef: string) {
 export const paginationQuerySchema = {
   type: "object",
   properties: {
-    page: { type: "integer", minimum: 1, default: 1 },
+    // Bounded so (page - 1) * per_page stays a safe integer the database accepts as an OFFSET.
+    page: { type: "integer", minimum: 1, maximum: 1_000_000_000, default: 1 },
     per_page: { type: "integer", minimum: 1, maximum: 100, default: 10 },
   },
 } as const;

@@ -23,6 +23,12 @@ export interface AccessTokenVerifierOptions {
   cacheSize?: number;
 }
 
+/**
+ * A verifier with its cache; see {@link createAccessTokenVerifier}.
+ *
+ * @example
+ * setInterval(async () => verifier.setKeyRing(createKeyRing(await store.listSigningKeys())), 60_000);
+ */
 export interface AccessTokenVerifier {
   /** Same contract as `verifyAccessToken`, with the verifier's clock. */
   verify(token: string): VerifyAccessTokenResult;

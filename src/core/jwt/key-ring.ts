@@ -71,6 +71,12 @@ export interface KeyRotationPlan {
 /**
  * The signing keys of one deployment: one current signing key and every key that may
  * still verify. Immutable; a rotation yields records for a new ring.
+ *
+ * @example
+ * const plan = await ring.planRotation({ alg: "EdDSA", now: Date.now(), maxTokenTtlSeconds: 900 });
+ * await store.insertSigningKey(plan.newKey);
+ * for (const old of plan.retired) await store.retireSigningKey(old.kid, old.retiredAt, old.expiresAt);
+ * verifier.setKeyRing(createKeyRing(plan.records));
  */
 export interface KeyRing {
   /** Newest non-retired key; null when every key is retired (issuing then throws). */

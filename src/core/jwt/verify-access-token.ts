@@ -18,7 +18,13 @@ export const MAX_LEEWAY_SECONDS = 60;
 
 export type AccessTokenFailureCode = "token_malformed" | "token_invalid" | "token_expired";
 
-/** The verified claims of an access token (frozen, shallowly). */
+/**
+ * The verified claims of an access token (frozen, shallowly). Extra claims set at issue
+ * time are present too, typed `unknown`.
+ *
+ * @example
+ * const scopes = claims.scope === "" ? [] : claims.scope.split(" ");
+ */
 export interface AccessTokenClaims {
   readonly iss: string;
   readonly sub: string;
@@ -35,7 +41,12 @@ export interface AccessTokenClaims {
 /**
  * `token_malformed`: not a compact JWS, bad base64url/UTF-8/JSON, over 8 KiB.
  * `token_invalid`: anything else wrong, including `nbf` in the future beyond the leeway.
- * `token_expired`: `exp` passed (only reported when everything else is right).
+ * `token_expired`: `exp` passed (only reported when everything else is right, so a
+ * client is told to refresh only a token that was genuine). Failures also carry a
+ * finer `reason` and a fixed `detail` that never echoes the token.
+ *
+ * @example
+ * if (!result.ok && result.reason === "unknown_kid") scheduleKeyRingReload();
  */
 export type VerifyAccessTokenResult =
   | { readonly ok: true; readonly claims: AccessTokenClaims }
@@ -154,6 +165,8 @@ export function verifyWithKeyRing(
   nowMs: number,
   headerMemo: Map<string, RingKey> | null,
 ): VerifiedAccessToken | AccessTokenFailure {
+  // NaN would make every time comparison false, i.e. accept expired tokens.
+  if (!Number.isFinite(nowMs)) throw new RangeError("now must be epoch milliseconds");
   if (typeof token !== "string") return NOT_COMPACT;
   if (token.length > MAX_ACCESS_TOKEN_LENGTH) return TOO_LARGE;
   const firstDot = token.indexOf(".");

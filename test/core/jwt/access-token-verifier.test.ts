@@ -6,7 +6,7 @@ import { createAccessTokenVerifier } from "../../../src/core/jwt/access-token-ve
 import { createKeyRing } from "../../../src/core/jwt/key-ring.js";
 import { issueAccessToken } from "../../../src/core/jwt/issue-access-token.js";
 import type { SigningKeyRecord } from "../../../src/core/store.js";
-import { AUDIENCE, ISSUER, keyRecord, NOW, NOW_SECONDS } from "./helpers.js";
+import { AUDIENCE, forge, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
 const cryptoModule = require("node:crypto") as Record<string, unknown>;
@@ -223,7 +223,6 @@ test("without the cache, a remembered header still honours its key's expiry", as
 test("many distinct valid headers neither break verification nor grow memory without bound", async () => {
   const record = await keyRecord("HS256");
   const verifier = createAccessTokenVerifier({ keyRing: createKeyRing([record]), issuer: ISSUER, audience: AUDIENCE, clock: manualClock(), cacheSize: 0 });
-  const { forge, signingKeyOf, standardClaims } = await import("./helpers.js");
   for (let i = 0; i < 100; i++) {
     const token = forge({ alg: "HS256", key: signingKeyOf(record), header: { alg: "HS256", typ: "at+jwt", kid: record.kid, n: i }, payload: standardClaims() });
     assert.equal(verifier.verify(token).ok, true, String(i));

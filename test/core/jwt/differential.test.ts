@@ -12,7 +12,7 @@
 //      jose throws JWTExpired.
 // The cached verifier must agree with verifyAccessToken on every vector, on a miss and a hit.
 import { strict as assert } from "node:assert";
-import { createPublicKey, createSecretKey } from "node:crypto";
+import { createPublicKey, createSecretKey, type JsonWebKey } from "node:crypto";
 import { test } from "node:test";
 import { errors, importJWK, jwtVerify, type JWTPayload } from "jose";
 import { JWT_ALGS, type JwtAlg } from "../../../src/core/jwt/algorithms.js";
@@ -215,7 +215,7 @@ function handVectors(main: SigningKeyRecord, others: { live: SigningKeyRecord; e
     add(`header alg ${swapped}, signed with the key's alg`, signParts(main, headerFor(main, { alg: swapped }), claims));
   }
   if (main.publicJwk !== null) {
-    const pem = createPublicKey({ key: JSON.parse(main.publicJwk) as import("node:crypto").JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" });
+    const pem = createPublicKey({ key: JSON.parse(main.publicJwk) as JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" });
     for (const [name, secret] of [["JWK", Buffer.from(main.publicJwk)], ["PEM", Buffer.from(pem)]] as const) {
       const hh = enc(headerFor(main, { alg: "HS256" }));
       add(`HS256 keyed with the public ${name}`, `${hh}.${p}.${createJwsSignature("HS256", createSecretKey(secret), `${hh}.${p}`).toString("base64url")}`);
@@ -363,7 +363,7 @@ function prng(seed: number): () => number {
 }
 
 const VALUE_POOL: unknown[] = [
-  undefined, null, 0, -1, 1.5, 1e400, "", "x", true, [], {}, [AUDIENCE], ["x"], ISSUER, AUDIENCE,
+  undefined, null, 0, -1, 1.5, Number.MAX_VALUE, "", "x", true, [], {}, [AUDIENCE], ["x"], ISSUER, AUDIENCE,
   NOW_SECONDS, NOW_SECONDS - 6, NOW_SECONDS - 5, NOW_SECONDS + 5, NOW_SECONDS + 6, NOW_SECONDS + 900, String(NOW_SECONDS),
 ];
 const HEADER_POOL: unknown[] = [undefined, null, "none", "HS256", "EdDSA", "ES256", "RS256", "at+jwt", "JWT", "AT+JWT", ["b64"], 1, "x"];

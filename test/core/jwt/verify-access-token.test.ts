@@ -215,4 +215,6 @@ test("options are validated: empty issuer or audience is a ConfigError", async (
   const { ring } = await fixture();
   assert.throws(() => verifyAccessToken("x", { keyRing: ring, issuer: "", audience: AUDIENCE, now: NOW }), ConfigError);
   assert.throws(() => verifyAccessToken("x", { keyRing: ring, issuer: ISSUER, audience: "", now: NOW }), ConfigError);
+  // A NaN clock would make every time check pass; it is misuse, not a verdict.
+  assert.throws(() => verifyAccessToken("x", { keyRing: ring, issuer: ISSUER, audience: AUDIENCE, now: Number.NaN }), RangeError);
 });

@@ -32,17 +32,6 @@ const LEGACY_PASSWORDS: Record<keyof typeof LEGACY_HASHES, string> = {
   werkzeugScrypt: PASSWORD,
 };
 
-async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 void describe("createPasswordHasher", () => {
   void it("hashes with OWASP argon2id costs by default", async () => {
     const hasher = createPasswordHasher();
@@ -85,26 +74,6 @@ void describe("createPasswordHasher", () => {
     // Callers in plain JavaScript may pass a missing hash.
     assert.deepEqual(await hasher.verify(null as unknown as string, PASSWORD), { ok: false });
     assert.deepEqual(await hasher.verify(undefined as unknown as string, PASSWORD), { ok: false });
-  });
-
-  void it("makes unknown users, malformed hashes and wrong passwords cost the same", async () => {
-    const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 2, parallelism: 1 });
-    const hash = await hasher.hash(PASSWORD);
-    await hasher.verifyDummy(PASSWORD); // the dummy hash is made once, on first use
-    const real: number[] = [];
-    const dummy: number[] = [];
-    const malformed: number[] = [];
-    // Interleaved so background load hits all three alike.
-    for (let i = 0; i < 7; i++) {
-      real.push(await elapsedMs(() => hasher.verify(hash, "wrong password")));
-      dummy.push(await elapsedMs(() => hasher.verifyDummy("wrong password")));
-      malformed.push(await elapsedMs(() => hasher.verify("not-a-hash", "wrong password")));
-    }
-    const [realMs, dummyMs, malformedMs] = [median(real), median(dummy), median(malformed)];
-    for (const [name, ms] of [["verifyDummy", dummyMs], ["malformed hash", malformedMs]] as const) {
-      const ratio = ms / realMs;
-      assert.ok(ratio > 0.4 && ratio < 2.5, `${name} took ${ms.toFixed(1)} ms, a real verification ${realMs.toFixed(1)} ms`);
-    }
   });
 
   void it("verifyDummy always resolves { ok: false }", async () => {

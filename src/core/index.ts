@@ -1,0 +1,24 @@
+// The public API of `tessera`: the framework-free core. Adapters live in tessera/fastify,
+// tessera/express and tessera/hono; the SQL store in tessera/stores; the server in tessera/server.
+export { Tessera, ALL_SCOPES, type TesseraOptions, type IssuedPersonalAccessToken } from "./auth/tessera.js";
+export type { TesseraAuth, TokenPair, ClientInfo, Result } from "./auth/types.js";
+export { RevocationService, type RevocationFeed, type RevocationServiceOptions } from "./auth/revocations.js";
+export { SigningKeys, type SigningKeysOptions } from "./auth/signing-keys.js";
+export * from "./passwords/index.js";
+export * from "./jwt/index.js";
+export * from "./credentials/index.js";
+export * from "./scopes.js";
+export {
+  generateOpaqueToken,
+  deriveSuccessorToken,
+  isWellFormedOpaqueToken,
+  opaqueTokenKind,
+  hashToken,
+  tokenHashesEqual,
+  OPAQUE_TOKEN_PREFIXES,
+  type OpaqueTokenKind,
+} from "./tokens/opaque-token.js";
+export { RevocationSet, type RevocationSubject } from "./tokens/revocation-set.js";
+export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type AuthFailureCode, type Failure } from "./errors.js";
+export { systemClock, epochSeconds, type Clock } from "./clock.js";
+export type * from "./store.js";

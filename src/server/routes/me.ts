@@ -1,0 +1,312 @@
+import type { FastifyInstance } from "fastify";
+import type { PersonalAccessTokenRecord } from "../../core/store.js";
+import { parseScope } from "../../core/scopes.js";
+import { authOf, invalidTokenChallenge, type RequireAuth } from "../auth-guard.js";
+import type { ServerContext } from "../context.js";
+import { sendProblem } from "../problem-reply.js";
+import { isoTime, parseId, presentUser } from "../presenters.js";
+import { idParamsSchema, problemResponses } from "../schemas.js";
+import { sendValidationProblem } from "./users.js";
+
+/** One year, the contract's longest personal access token lifetime. */
+const MAX_PAT_TTL_SECONDS = 365 * 86400;
+
+const timestamp = { type: "string", format: "date-time" } as const;
+const nullableTimestamp = { type: ["string", "null"], format: "date-time" } as const;
+
+const meSchema = {
+  allOf: [
+    { $ref: "User#" },
+    {
+      type: "object",
+      properties: {
+        auth: {
+          type: "object",
+          properties: {
+            token_type: { type: "string", enum: ["access_token", "personal_access_token"] },
+            scope: { type: "string", description: "Space-separated granted scopes" },
+            session_id: { type: ["integer", "null"], description: "null for a personal access token" },
+            expires_at: { ...nullableTimestamp, description: "null for a personal access token without expiry" },
+          },
+          required: ["token_type", "scope", "session_id", "expires_at"],
+        },
+      },
+      required: ["auth"],
+    },
+  ],
+} as const;
+
+const sessionListSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      created_at: timestamp,
+      last_used_at: timestamp,
+      user_agent: { type: ["string", "null"] },
+      ip: { type: ["string", "null"] },
+      current: { type: "boolean", description: "Whether the presented access token belongs to this session" },
+    },
+    required: ["id", "created_at", "last_used_at", "user_agent", "ip", "current"],
+  },
+} as const;
+
+const tokenProperties = {
+  id: { type: "integer" },
+  name: { type: "string" },
+  scope: { type: "string" },
+  created_at: timestamp,
+  expires_at: nullableTimestamp,
+} as const;
+
+const createdTokenSchema = {
+  type: "object",
+  properties: { ...tokenProperties, token: { type: "string", description: "The secret; shown this once only" } },
+  required: ["id", "name", "scope", "token", "created_at", "expires_at"],
+} as const;
+
+const tokenListSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: { ...tokenProperties, last_used_at: nullableTimestamp },
+    required: ["id", "name", "scope", "created_at", "expires_at", "last_used_at"],
+  },
+} as const;
+
+interface NewTokenBody {
+  name: string;
+  scope: string;
+  expires_in?: number | null;
+}
+
+function presentToken(record: PersonalAccessTokenRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    scope: record.scope,
+    created_at: isoTime(record.createdAt),
+    expires_at: isoTime(record.expiresAt),
+  };
+}
+
+/**
+ * `GET /api/me`, the caller's sessions (`/api/me/sessions`) and personal access tokens
+ * (`/api/me/tokens`).
+ *
+ * These routes act only on the caller's own account and need a valid token but no particular
+ * scope: a token can always see who it speaks for and end sessions or tokens (defensive acts,
+ * like `DELETE /api/tokens`). Minting a personal access token is refused to personal access
+ * tokens (contract), and the new token's scope must be a subset of the caller's.
+ *
+ * @example
+ * await registerMeRoutes(app, context, createAuthGuards(context));
+ */
+export async function registerMeRoutes(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): Promise<void> {
+  const { tessera, users, posts, metrics } = context;
+
+  app.get(
+    "/api/me",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "The caller's user (with email) and what the presented token grants",
+        security: [{ bearer: [] }],
+        response: { 200: meSchema, ...problemResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const user = await users.getUserById(auth.userId);
+      if (!user) {
+        // A token that outlived its user (a race with the delete): it no longer speaks for anyone.
+        const detail = "The user of this token no longer exists";
+        return sendProblem(reply, "token_revoked", { detail, headers: { "www-authenticate": invalidTokenChallenge(detail) } });
+      }
+      return {
+        ...presentUser(user, { postCount: await posts.countPostsByUser(user.id), viewerId: auth.userId }),
+        auth: {
+          token_type: auth.tokenType,
+          scope: auth.scopes.join(" "),
+          session_id: auth.sessionId,
+          expires_at: isoTime(auth.expiresAt),
+        },
+      };
+    },
+  );
+
+  app.get(
+    "/api/me/sessions",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "The caller's live login sessions, newest first",
+        security: [{ bearer: [] }],
+        response: { 200: sessionListSchema, ...problemResponses(401) },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const sessions = await users.listSessions(auth.userId);
+      return sessions.map((session) => ({
+        id: session.id,
+        created_at: isoTime(session.createdAt),
+        last_used_at: isoTime(session.lastUsedAt),
+        user_agent: session.userAgent,
+        ip: session.ip,
+        current: session.id === auth.sessionId,
+      }));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/api/me/sessions/:id",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "End one of the caller's sessions; its access and refresh tokens stop working",
+        security: [{ bearer: [] }],
+        params: idParamsSchema,
+        response: { 204: { type: "null" }, ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const id = parseId(request.params.id);
+      const session = id === null ? null : await users.getSession(id);
+      // Another user's session is a 404, not a 403: its existence is none of the caller's business.
+      if (!session || session.userId !== auth.userId || session.revokedAt !== null) {
+        return sendProblem(reply, "not_found", { detail: "No such session" });
+      }
+      await tessera.revokeSession(session.id);
+      metrics.tokensRevoked.inc({ kind: "session" });
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    "/api/me/sessions",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "Log out everywhere: end every session of the caller, the current one included",
+        description: "Personal access tokens are not sessions and keep working; revoke them under /api/me/tokens.",
+        security: [{ bearer: [] }],
+        response: { 204: { type: "null" }, ...problemResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const revoked = await tessera.revokeUserSessions(auth.userId);
+      metrics.tokensRevoked.inc({ kind: "session" }, revoked);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: NewTokenBody }>(
+    "/api/me/tokens",
+    {
+      onRequest: requireAuth({ allowPersonalAccessToken: false }),
+      schema: {
+        tags: ["me"],
+        summary: "Create a personal access token; the token is shown this once",
+        description:
+          "`scope` must be a subset of the presenting token's scope, else 400 `validation_failed` on `scope` " +
+          "(as when a login asks for more than the user may hold). `expires_in` is in seconds, at most one year; " +
+          "without it the token does not expire. A personal access token cannot create tokens (403 `forbidden`).",
+        security: [{ bearer: [] }],
+        body: {
+          type: "object",
+          properties: {
+            name: { type: "string", minLength: 1, maxLength: 100 },
+            scope: { type: "string", minLength: 1, maxLength: 1024, description: "Space-separated scopes" },
+            expires_in: { type: ["integer", "null"], minimum: 1, maximum: MAX_PAT_TTL_SECONDS },
+          },
+          required: ["name", "scope"],
+          additionalProperties: false,
+        },
+        response: { 201: createdTokenSchema, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const body = request.body;
+      const scope = checkRequestedScope(body.scope, auth.scopes);
+      if (!scope.ok) return sendValidationProblem(reply, [{ field: "scope", message: scope.message }]);
+      const expiresIn = body.expires_in ?? null;
+      if (expiresIn !== null && expiresIn > tessera.maxPersonalAccessTokenTtlSeconds) {
+        return sendValidationProblem(reply, [
+          { field: "expires_in", message: `must be <= ${tessera.maxPersonalAccessTokenTtlSeconds}` },
+        ]);
+      }
+      const issued = await tessera.createPersonalAccessToken(auth.userId, {
+        name: body.name,
+        scope: scope.scope,
+        expiresInSeconds: expiresIn,
+      });
+      metrics.tokensIssued.inc({ kind: "personal_access_token" });
+      return reply
+        .code(201)
+        .header("cache-control", "no-store")
+        .header("pragma", "no-cache")
+        .send({ ...presentToken(issued.record), token: issued.token });
+    },
+  );
+
+  app.get(
+    "/api/me/tokens",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "The caller's personal access tokens, without their secrets",
+        security: [{ bearer: [] }],
+        response: { 200: tokenListSchema, ...problemResponses(401) },
+      },
+    },
+    async (request) => {
+      const tokens = await users.listPersonalAccessTokens(authOf(request).userId);
+      return tokens.map((record) => ({ ...presentToken(record), last_used_at: isoTime(record.lastUsedAt) }));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/api/me/tokens/:id",
+    {
+      onRequest: requireAuth(),
+      schema: {
+        tags: ["me"],
+        summary: "Revoke one of the caller's personal access tokens",
+        security: [{ bearer: [] }],
+        params: idParamsSchema,
+        response: { 204: { type: "null" }, ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const id = parseId(request.params.id);
+      // The store revokes only the caller's own token, so another user's id is a 404 too.
+      const revoked = id === null ? false : await tessera.revokePersonalAccessToken(auth.userId, id);
+      if (!revoked) return sendProblem(reply, "not_found", { detail: "No such token" });
+      metrics.tokensRevoked.inc({ kind: "personal_access_token" });
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** The requested scope, normalised, when it is well formed, non-empty and within `granted`. */
+function checkRequestedScope(requested: string, granted: readonly string[]): { ok: true; scope: string } | { ok: false; message: string } {
+  const parsed = parseScope(requested);
+  if (!parsed.ok) return { ok: false, message: "is not a valid scope string" };
+  if (parsed.scopes.length === 0) return { ok: false, message: "must name at least one scope" };
+  const beyond = parsed.scopes.filter((scope) => !granted.includes(scope));
+  // 400 rather than 403 insufficient_scope: the request asks for something it cannot have, as a
+  // login asking for too much does; the presenting token itself is fine for this route.
+  if (beyond.length > 0) return { ok: false, message: `exceeds the scope of the presenting token: ${beyond.join(" ")}` };
+  return { ok: true, scope: parsed.scopes.join(" ") };
+}
