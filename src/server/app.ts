@@ -1,4 +1,3 @@
-import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -119,7 +118,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
 
   installErrorHandling(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
-  await app.register(formbody);
+  // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
+  app.removeContentTypeParser("text/plain");
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -5,6 +5,7 @@ export const problemSchema = {
   $id: "Problem",
   type: "object",
   description: "RFC 9457 problem details, with a stable machine-readable code",
+  additionalProperties: true,
   properties: {
     type: { type: "string" },
     title: { type: "string" },

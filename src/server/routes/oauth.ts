@@ -1,3 +1,4 @@
+import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
 import { authOf, type RequireAuth } from "../auth-guard.js";
@@ -40,6 +41,14 @@ function sendOauthError(reply: FastifyReply, error: OauthError, description: str
 
 /** `POST /oauth/token`, `/oauth/revoke` (RFC 7009), `/oauth/introspect` (RFC 7662). */
 export async function registerOauthRoutes(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): Promise<void> {
+  // RFC 6749 clients send forms; the form parser is scoped to these routes only.
+  await app.register(async (oauth) => {
+    await oauth.register(formbody);
+    registerOauthHandlers(oauth, context, requireAuth);
+  });
+}
+
+function registerOauthHandlers(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): void {
   const { tessera, metrics, users } = context;
 
   app.post<{ Body: OauthBody | undefined }>(

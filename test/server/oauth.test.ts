@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { PASSWORD, bearer, login, makeApp, problem, register } from "./helpers.js";
+
+const form = { "content-type": "application/x-www-form-urlencoded" };
+
+describe("OAuth endpoints", () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await makeApp();
+    await register(app, "carol");
+  });
+  after(() => app.close());
+
+  it("password grant as an RFC 6749 form", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/oauth/token",
+      headers: form,
+      payload: `grant_type=password&username=carol&password=${encodeURIComponent(PASSWORD)}&scope=posts%3Aread`,
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers["cache-control"], "no-store");
+    const body = response.json();
+    assert.equal(body.token_type, "Bearer");
+    assert.equal(body.scope, "posts:read");
+    assert.ok(body.access_token && body.refresh_token && body.expires_in);
+  });
+
+  it("refresh_token grant as JSON", async () => {
+    const pair = await login(app, "carol");
+    const response = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "refresh_token", refresh_token: pair.refresh_token } });
+    assert.equal(response.statusCode, 200);
+    assert.notEqual(response.json().refresh_token, pair.refresh_token);
+  });
+
+  it("errors follow RFC 6749 5.2 and carry a problem code", async () => {
+    const wrong = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=password&username=carol&password=nope-nope" });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(wrong.json().error, "invalid_grant");
+    assert.equal(problem(wrong).code, "invalid_grant");
+
+    const unknownGrant = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=client_credentials" });
+    assert.equal(unknownGrant.statusCode, 400);
+    assert.equal(unknownGrant.json().error, "unsupported_grant_type");
+
+    const noGrant = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "username=carol" });
+    assert.equal(noGrant.statusCode, 400);
+    assert.equal(noGrant.json().error, "invalid_request");
+
+    const badRefresh = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "refresh_token", refresh_token: "tsr_rt_x" } });
+    assert.equal(badRefresh.statusCode, 400);
+    assert.equal(badRefresh.json().error, "invalid_grant");
+  });
+
+  it("revoke answers 200 for known and unknown tokens, and a revoked refresh token is dead", async () => {
+    const pair = await login(app, "carol");
+    const unknown = await app.inject({ method: "POST", url: "/oauth/revoke", headers: form, payload: "token=not-a-token" });
+    assert.equal(unknown.statusCode, 200);
+    const revoked = await app.inject({ method: "POST", url: "/oauth/revoke", headers: form, payload: `token=${pair.refresh_token}&token_type_hint=refresh_token` });
+    assert.equal(revoked.statusCode, 200);
+    const refresh = await app.inject({ method: "POST", url: "/api/tokens/refresh", payload: { refresh_token: pair.refresh_token } });
+    assert.equal(refresh.statusCode, 401);
+    // Revoking the refresh token takes its session, hence its access tokens.
+    const me = await app.inject({ method: "GET", url: "/api/me", headers: bearer(pair.access_token) });
+    assert.equal(me.statusCode, 401);
+  });
+
+  it("revoking an access token kills it", async () => {
+    const pair = await login(app, "carol");
+    await app.inject({ method: "POST", url: "/oauth/revoke", payload: { token: pair.access_token } });
+    const me = await app.inject({ method: "GET", url: "/api/me", headers: bearer(pair.access_token) });
+    assert.equal(problem(me).code, "token_revoked");
+  });
+
+  it("introspection needs tokens:introspect and reports active tokens", async () => {
+    const caller = await login(app, "carol");
+    const subject = await login(app, "carol", PASSWORD, "posts:read");
+    const active = await app.inject({ method: "POST", url: "/oauth/introspect", headers: { ...bearer(caller.access_token), ...form }, payload: `token=${subject.access_token}` });
+    assert.equal(active.statusCode, 200);
+    const body = active.json();
+    assert.equal(body.active, true);
+    assert.equal(body.sub, "1");
+    assert.equal(body.username, "carol");
+    assert.equal(body.scope, "posts:read");
+    assert.equal(body.token_type, "access_token");
+    for (const claim of ["exp", "iat", "jti"]) assert.ok(claim in body, claim);
+
+    const inactive = await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(caller.access_token), payload: { token: "garbage" } });
+    assert.deepEqual(inactive.json(), { active: false });
+
+    const forbidden = await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(subject.access_token), payload: { token: caller.access_token } });
+    assert.equal(forbidden.statusCode, 403);
+    assert.equal(problem(forbidden).code, "insufficient_scope");
+    assert.equal(forbidden.headers["www-authenticate"], 'Bearer realm="tessera", error="insufficient_scope", scope="tokens:introspect"');
+
+    const anonymous = await app.inject({ method: "POST", url: "/oauth/introspect", payload: { token: caller.access_token } });
+    assert.equal(anonymous.statusCode, 401);
+  });
+});

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { makeApp, problem } from "./helpers.js";
+
+describe("operations and framework errors", () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await makeApp({ TESSERA_BODY_LIMIT: "1kb" });
+  });
+  after(() => app.close());
+
+  it("healthz and readyz", async () => {
+    assert.equal((await app.inject("/healthz")).statusCode, 200);
+    const ready = await app.inject("/readyz");
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().checks.database, "ok");
+  });
+
+  it("JWKS lists the public EdDSA key with its kid", async () => {
+    const response = await app.inject("/.well-known/jwks.json");
+    assert.equal(response.statusCode, 200);
+    const { keys } = response.json();
+    assert.equal(keys.length, 1);
+    assert.equal(keys[0].kty, "OKP");
+    assert.equal(keys[0].alg, "EdDSA");
+    assert.ok(keys[0].kid);
+    assert.equal(keys[0].d, undefined, "no private material");
+  });
+
+  it("metrics in Prometheus text", async () => {
+    await app.inject("/healthz");
+    const response = await app.inject("/metrics");
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers["content-type"]), /^text\/plain/);
+    assert.match(response.body, /tessera_http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
+    assert.match(response.body, /tessera_http_request_duration_seconds_bucket/);
+  });
+
+  it("OpenAPI 3.1 document and a docs page from the same schemas", async () => {
+    const response = await app.inject("/openapi.json");
+    assert.equal(response.statusCode, 200);
+    const document = response.json();
+    assert.equal(document.openapi, "3.1.0");
+    for (const path of ["/api/tokens", "/api/tokens/refresh", "/oauth/token", "/api/users", "/api/posts", "/api/me"]) {
+      assert.ok(document.paths[path], `${path} is documented`);
+    }
+    const docs = await app.inject("/docs");
+    assert.equal(docs.statusCode, 200);
+    assert.match(docs.body, /swagger/i);
+    // Served from the package, not a CDN.
+    assert.doesNotMatch(docs.body, /https?:\/\/(unpkg|cdn)/);
+    const css = await app.inject("/docs/static/swagger-ui.css");
+    assert.equal(css.statusCode, 200);
+  });
+
+  it("unknown route: 404 problem", async () => {
+    const response = await app.inject("/nope");
+    assert.equal(response.statusCode, 404);
+    assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+    assert.equal(problem(response).code, "not_found");
+  });
+
+  it("malformed JSON: 400 validation_failed", async () => {
+    const response = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "application/json" }, payload: "{nope" });
+    assert.equal(response.statusCode, 400);
+    assert.equal(problem(response).code, "validation_failed");
+    assert.doesNotMatch(response.body, /at .*\.js/);
+  });
+
+  it("a body over the limit: 413 body_too_large", async () => {
+    const response = await app.inject({ method: "POST", url: "/api/users", payload: { username: "x", password: "y".repeat(2000) } });
+    assert.equal(response.statusCode, 413);
+    assert.equal(problem(response).code, "body_too_large");
+  });
+
+  it("a body that is not JSON: 415 unsupported_media_type", async () => {
+    const response = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "text/plain" }, payload: "hello" });
+    assert.equal(response.statusCode, 415);
+    assert.equal(problem(response).code, "unsupported_media_type");
+  });
+});

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { PASSWORD, basic, bearer, login, makeApp, problem, register } from "./helpers.js";
+
+describe("abuse limits", () => {
+  it("locks an account after its failures, even for the right password, without locking others", async () => {
+    const app = await makeApp({ TESSERA_LOGIN_LIMIT_ACCOUNT: "3/15m", TESSERA_LOGIN_LIMIT_IP: "off" });
+    try {
+      await register(app, "dora");
+      await register(app, "eve");
+      for (let i = 0; i < 3; i++) {
+        const wrong = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("dora", "wrong password") } });
+        assert.equal(wrong.statusCode, 401);
+      }
+      const locked = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("dora", PASSWORD) } });
+      assert.equal(locked.statusCode, 429);
+      assert.equal(problem(locked).code, "rate_limited");
+      assert.ok(Number(locked.headers["retry-after"]) > 0);
+      const other = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("eve", PASSWORD) } });
+      assert.equal(other.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("limits login attempts per client IP", async () => {
+    const app = await makeApp({ TESSERA_LOGIN_LIMIT_IP: "2/1m" });
+    try {
+      const attempt = () => app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("nobody", "whatever1") } });
+      assert.equal((await attempt()).statusCode, 401);
+      assert.equal((await attempt()).statusCode, 401);
+      const third = await attempt();
+      assert.equal(third.statusCode, 429);
+      assert.ok(third.headers["retry-after"]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("limits requests per token and reports RateLimit-* headers", async () => {
+    const app = await makeApp({ TESSERA_REQUEST_LIMIT_TOKEN: "2/1m" });
+    try {
+      await register(app, "finn");
+      const { access_token } = await login(app, "finn");
+      const first = await app.inject({ method: "GET", url: "/api/me", headers: bearer(access_token) });
+      assert.equal(first.statusCode, 200);
+      assert.equal(first.headers["ratelimit-limit"], "2");
+      assert.equal(first.headers["ratelimit-remaining"], "1");
+      assert.ok(Number(first.headers["ratelimit-reset"]) > 0);
+      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(access_token) })).statusCode, 200);
+      const third = await app.inject({ method: "GET", url: "/api/me", headers: bearer(access_token) });
+      assert.equal(third.statusCode, 429);
+      assert.equal(problem(third).code, "rate_limited");
+      assert.ok(third.headers["retry-after"]);
+    } finally {
+      await app.close();
+    }
+  });
+});
