@@ -222,12 +222,13 @@ function assertKeyFitsAlg(kid: string, alg: JwtAlg, key: KeyObject): void {
   if (!fits) throw corrupt(kid, `key type does not fit ${alg}`);
 }
 
+const PUBLIC_JWK_MEMBERS = ["crv", "x", "y", "n", "e"] as const;
+
 function toPublicJwk(record: SigningKeyRecord, key: KeyObject): PublicJwk {
-  // Re-exported from the KeyObject so only public members can ever reach the JWKS.
-  const { kty, crv, x, y, n, e } = key.export({ format: "jwk" });
-  const jwk: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ kty, crv, x, y, n, e })) if (typeof value === "string") jwk[name] = value;
-  return Object.freeze({ ...jwk, kty: kty ?? "", kid: record.kid, alg: record.alg as JwtAlg, use: "sig" as const });
+  // Re-exported from the public KeyObject and filtered, so no private member can reach the JWKS.
+  const exported = key.export({ format: "jwk" });
+  const members = PUBLIC_JWK_MEMBERS.flatMap((name) => (typeof exported[name] === "string" ? [[name, exported[name]]] : []));
+  return Object.freeze({ kty: String(exported.kty), ...Object.fromEntries(members), kid: record.kid, alg: record.alg as JwtAlg, use: "sig" as const });
 }
 
 function parseJwk(kid: string, json: string): JsonWebKey {
