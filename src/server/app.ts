@@ -116,6 +116,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     context.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  // Declared up front so every request object keeps one shape (set by the auth guard).
+  app.decorateRequest("auth", null);
   installErrorHandling(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
