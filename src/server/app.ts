@@ -29,6 +29,8 @@ export interface AppExtensions {
   onClose?: () => Promise<void>;
   /** Override pino (tests pass false). */
   logger?: boolean;
+  /** Where pino writes (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Header and body paths pino must never print. */
@@ -80,7 +82,11 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     logger:
       extensions.logger === false || config.logLevel === "silent"
         ? false
-        : { level: config.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } },
+        : {
+            level: config.logLevel,
+            redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
+            ...(extensions.logStream ? { stream: extensions.logStream } : {}),
+          },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy ?? false,
     ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
