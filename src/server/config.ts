@@ -112,7 +112,7 @@ function parseUrl(value: string, variable: string): string {
 function parseTrustProxy(value: string): string[] {
   const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
   const address = /^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
-  const bad = entries.find((entry) => !address.test(entry) && entry !== "loopback" && entry !== "true");
+  const bad = entries.find((entry) => !address.test(entry) && entry !== "loopback");
   if (entries.length === 0 || bad !== undefined) {
     throw new ConfigError("TESSERA_TRUST_PROXY", `expected a comma-separated list of IP addresses or CIDRs (or "loopback"), got "${value}"`);
   }

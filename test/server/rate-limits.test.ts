@@ -57,3 +57,31 @@ describe("abuse limits", () => {
     }
   });
 });
+
+describe("TESSERA_TRUST_PROXY", () => {
+  const attempt = (app: Awaited<ReturnType<typeof makeApp>>, forwardedFor: string) =>
+    app.inject({
+      method: "POST",
+      url: "/api/tokens",
+      remoteAddress: "127.0.0.1",
+      headers: { authorization: basic("nobody", "whatever1"), "x-forwarded-for": forwardedFor },
+    });
+
+  it("keys the login IP limit on X-Forwarded-For only from trusted proxies", async () => {
+    const trusting = await makeApp({ TESSERA_LOGIN_LIMIT_IP: "1/1m", TESSERA_TRUST_PROXY: "127.0.0.1" });
+    try {
+      assert.equal((await attempt(trusting, "203.0.113.1")).statusCode, 401);
+      assert.equal((await attempt(trusting, "203.0.113.2")).statusCode, 401, "another client behind the proxy has its own budget");
+      assert.equal((await attempt(trusting, "203.0.113.1")).statusCode, 429);
+    } finally {
+      await trusting.close();
+    }
+    const untrusting = await makeApp({ TESSERA_LOGIN_LIMIT_IP: "1/1m" });
+    try {
+      assert.equal((await attempt(untrusting, "203.0.113.1")).statusCode, 401);
+      assert.equal((await attempt(untrusting, "203.0.113.2")).statusCode, 429, "a spoofed header does not buy a new budget");
+    } finally {
+      await untrusting.close();
+    }
+  });
+});
