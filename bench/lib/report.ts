@@ -1,0 +1,336 @@
+// Turns a BenchResults into the console tables and docs/benchmarks.md.
+import { FAST_JWT_NO_CACHE, TESSERA_VERIFIER } from "../inprocess/verifiers.js";
+import { FASTIFY_PEER_SCENARIO, FLOOR_SCENARIO } from "../scenarios/peers.js";
+import { TESSERA_SCENARIOS } from "../scenarios/tessera.js";
+import type { BenchResults, ScenarioResult } from "./types.js";
+
+export type TargetStatus = "met" | "missed" | "not measured";
+
+export interface TargetCheck {
+  target: string;
+  status: TargetStatus;
+  /** The measured figures behind the status, one line. */
+  detail: string;
+}
+
+function measured(result: ScenarioResult | undefined): ScenarioResult | undefined {
+  return result?.status === "ok" && result.median !== undefined ? result : undefined;
+}
+
+function opsOf(results: ScenarioResult[], name: string): number | undefined {
+  return measured(results.find((result) => result.name === name))?.median?.opsPerSecond;
+}
+
+/** Ratio of a row to the floor (HTTP rows only). */
+export function ratioToFloor(results: ScenarioResult[], row: ScenarioResult): number | undefined {
+  const floor = opsOf(results, FLOOR_SCENARIO);
+  const ops = measured(row)?.median?.opsPerSecond;
+  return row.group === "in-process" || floor === undefined || ops === undefined ? undefined : ops / floor;
+}
+
+/** Ratio of a Tessera row to fastify + @fastify/jwt. */
+export function ratioToFastify(results: ScenarioResult[], row: ScenarioResult): number | undefined {
+  const fastify = opsOf(results, FASTIFY_PEER_SCENARIO);
+  const ops = measured(row)?.median?.opsPerSecond;
+  return row.group !== "tessera" || fastify === undefined || ops === undefined ? undefined : ops / fastify;
+}
+
+/** Ratio of an in-process row to fast-jwt without cache on the same algorithm. */
+export function ratioToFastJwt(results: ScenarioResult[], row: ScenarioResult): number | undefined {
+  const baseline = opsOf(results, verifierRowName(FAST_JWT_NO_CACHE, row.alg ?? ""));
+  const ops = measured(row)?.median?.opsPerSecond;
+  return row.group !== "in-process" || baseline === undefined || ops === undefined ? undefined : ops / baseline;
+}
+
+/** Row name of an in-process verifier result. */
+export function verifierRowName(library: string, alg: string): string {
+  return `verify ${library} ${alg}`;
+}
+
+function rowsStartingWith(results: ScenarioResult[], prefix: string): ScenarioResult[] {
+  return results.filter((result) => result.name.startsWith(prefix));
+}
+
+function variantOf(name: string): string {
+  const match = /\(([^)]+)\)$/.exec(name);
+  // In-process rows carry the algorithm as their last word instead of a "(variant)".
+  return match?.[1] ?? name.split(" ").pop() ?? name;
+}
+
+const fmtRatio = (value: number | undefined): string => (value === undefined ? "-" : `${value.toFixed(2)}x`);
+// autocannon records whole milliseconds, so 0 means "under one" and decimals would be false precision.
+const fmtMs = (value: number | null | undefined): string => {
+  if (value === null || value === undefined) return "-";
+  if (value === 0) return "<1";
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+};
+const fmtOps = (value: number | undefined): string => (value === undefined ? "-" : Math.round(value).toLocaleString("en-US"));
+
+/**
+ * Checks the issue's performance targets against one result set.
+ *
+ * @example
+ * for (const check of evaluateTargets(results)) console.log(check.status, check.target);
+ */
+export function evaluateTargets(results: BenchResults): TargetCheck[] {
+  const rows = results.scenarios;
+  const checks: TargetCheck[] = [];
+  const perVariant = (
+    target: string,
+    prefix: string,
+    judge: (row: ScenarioResult) => { ok: boolean; detail: string } | undefined,
+  ): void => {
+    const judged = rowsStartingWith(rows, prefix)
+      .filter((row) => measured(row) !== undefined)
+      .map((row) => ({ row, verdict: judge(row) }));
+    const usable = judged.filter((entry) => entry.verdict !== undefined);
+    if (usable.length === 0) {
+      checks.push({ target, status: "not measured", detail: "no valid run of this scenario (or of its baseline)" });
+      return;
+    }
+    for (const { row, verdict } of usable) {
+      if (verdict === undefined) continue;
+      checks.push({ target: `${target} [${variantOf(row.name)}]`, status: verdict.ok ? "met" : "missed", detail: verdict.detail });
+    }
+  };
+
+  perVariant("Access-token route warm >= 0.80x floor and >= 1.5x fastify + @fastify/jwt", TESSERA_SCENARIOS.accessWarm, (row) => {
+    const floor = ratioToFloor(rows, row);
+    const fastify = ratioToFastify(rows, row);
+    if (floor === undefined || fastify === undefined) return undefined;
+    return { ok: floor >= 0.8 && fastify >= 1.5, detail: `${fmtRatio(floor)} floor, ${fmtRatio(fastify)} fastify + @fastify/jwt` };
+  });
+  perVariant("PAT route warm >= 0.70x floor", TESSERA_SCENARIOS.patWarm, (row) => {
+    const floor = ratioToFloor(rows, row);
+    if (floor === undefined) return undefined;
+    return { ok: floor >= 0.7, detail: `${fmtRatio(floor)} floor` };
+  });
+  perVariant("Protected-route p99 <= 25 ms during a login storm", TESSERA_SCENARIOS.loginStorm, (row) => {
+    const p99 = row.median?.p99Ms;
+    if (p99 === null || p99 === undefined) return undefined;
+    return { ok: p99 <= 25, detail: `p99 ${fmtMs(p99)} ms` };
+  });
+  perVariant("Tessera verifier >= fast-jwt without cache", verifierRowName(TESSERA_VERIFIER, ""), (row) => {
+    const ratio = ratioToFastJwt(rows, row);
+    if (ratio === undefined) return undefined;
+    return { ok: ratio >= 1, detail: `${fmtRatio(ratio)} fast-jwt (no cache), ${row.alg ?? ""}` };
+  });
+  return checks;
+}
+
+function statusText(row: ScenarioResult): string {
+  if (row.status === "ok") return "ok";
+  return row.note === undefined ? row.status : `${row.status}: ${row.note.split("\n")[0] ?? ""}`;
+}
+
+interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+function httpTable(results: BenchResults): Table {
+  const rows = results.scenarios.filter((row) => row.group !== "in-process");
+  return {
+    header: ["Scenario", "req/s (median)", "p50 ms", "p99 ms", "x floor", "x fastify+jwt", "status"],
+    rows: rows.map((row) => [
+      row.name,
+      fmtOps(measured(row)?.median?.opsPerSecond),
+      fmtMs(measured(row)?.median?.p50Ms),
+      fmtMs(measured(row)?.median?.p99Ms),
+      fmtRatio(ratioToFloor(results.scenarios, row)),
+      fmtRatio(ratioToFastify(results.scenarios, row)),
+      statusText(row),
+    ]),
+  };
+}
+
+function verifierTable(results: BenchResults): Table {
+  const rows = results.scenarios.filter((row) => row.group === "in-process");
+  return {
+    header: ["Verifier", "alg", "verify/s (median)", "us/verify", "x fast-jwt (no cache)", "status"],
+    rows: rows.map((row) => {
+      const ops = measured(row)?.median?.opsPerSecond;
+      return [
+        row.description,
+        row.alg ?? "",
+        fmtOps(ops),
+        ops === undefined ? "-" : (1e6 / ops).toFixed(2),
+        fmtRatio(ratioToFastJwt(results.scenarios, row)),
+        statusText(row),
+      ];
+    }),
+  };
+}
+
+function renderPlain(table: Table): string {
+  const widths = table.header.map((cell, column) =>
+    Math.max(cell.length, ...table.rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => {
+        const width = widths[column] ?? 0;
+        // Names and the status prose read left-aligned; figures right-aligned.
+        return column === 0 || column === cells.length - 1 ? cell.padEnd(width) : cell.padStart(width);
+      })
+      .join("  ")
+      .trimEnd();
+  return [line(table.header), widths.map((width) => "-".repeat(width)).join("  "), ...table.rows.map(line)].join("\n");
+}
+
+function renderMarkdownTable(table: Table): string {
+  const escape = (cell: string): string => cell.replaceAll("|", "\\|");
+  const align = table.header.map((_, column) => (column === 0 ? "---" : "---:"));
+  // Status text is prose: left-align the last column.
+  align[align.length - 1] = "---";
+  return [
+    `| ${table.header.map(escape).join(" | ")} |`,
+    `| ${align.join(" | ")} |`,
+    ...table.rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
+  ].join("\n");
+}
+
+/**
+ * The console summary: both tables and the target checks.
+ *
+ * @example
+ * console.log(formatConsoleReport(results));
+ */
+export function formatConsoleReport(results: BenchResults): string {
+  const targets = evaluateTargets(results)
+    .map((check) => `  ${check.status.padEnd(12)} ${check.target}${check.status === "not measured" ? "" : ` (${check.detail})`}`)
+    .join("\n");
+  return [
+    "HTTP (median of runs; latency in ms):",
+    renderPlain(httpTable(results)),
+    "",
+    "In-process verification (same token, one core):",
+    renderPlain(verifierTable(results)),
+    "",
+    "Targets:",
+    targets,
+  ].join("\n");
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+/**
+ * Renders docs/benchmarks.md from one result set; the file is generated, never edited by hand.
+ *
+ * @example
+ * await writeFile("docs/benchmarks.md", renderBenchmarksMarkdown(results, "bench/results/2025-01-01T00-00-00.000Z.json"));
+ */
+export function renderBenchmarksMarkdown(results: BenchResults, resultsPath: string): string {
+  const { settings, machine, versions } = results;
+  const targets = evaluateTargets(results);
+  const storms = results.scenarios.filter((row) => row.background !== undefined);
+  const quickWarning =
+    settings.mode === "quick"
+      ? [
+          "",
+          `> These figures come from a **quick** run (${settings.runs} runs of ${settings.durationSeconds} s per HTTP scenario,`,
+          `> ${settings.verifySeconds} s per in-process run).`,
+          "> They show the harness works and give a rough order; run `npm run bench` for figures worth quoting.",
+        ]
+      : [];
+  const lines = [
+    "# Benchmarks",
+    "",
+    `<!-- Generated by \`npm run bench\` from ${resultsPath}. Do not edit by hand: rerun the bench. -->`,
+    "",
+    "Tessera's reference server next to the usual ways of protecting a JSON route with a",
+    "Bearer JWT in Node, and Tessera's access-token verifier next to the common JWT libraries.",
+    `Measured ${results.startedAt.slice(0, 10)} in **${settings.mode}** mode.`,
+    ...quickWarning,
+    "",
+    "## HTTP: one protected JSON route",
+    "",
+    renderMarkdownTable(httpTable(results)),
+    "",
+    "`x floor` divides by the raw `node:http` server (no framework, no auth); `x fastify+jwt`",
+    "divides a Tessera row by fastify + @fastify/jwt. Latency is what autocannon saw, in milliseconds.",
+    ...storms.flatMap((row) =>
+      row.background === undefined
+        ? []
+        : [
+            "",
+            `During "${row.name}" the storm (${row.background.name}) completed ${fmtOps(row.background.opsPerSecond)} logins/s` +
+              ` (${row.background.non2xx} non-2xx, ${row.background.errors} errors).`,
+          ],
+    ),
+    "",
+    "## In process: JWT verifications per second",
+    "",
+    renderMarkdownTable(verifierTable(results)),
+    "",
+    "Every library verifies the same token with the same checks: algorithm pinned, signature,",
+    "`exp`/`nbf`, `iss` and `aud`. The token is reused on every call, so `fast-jwt (cache)` shows",
+    "its best case (every lookup hits). Each verifier must accept the token and reject a forged",
+    "signature before it is timed. jsonwebtoken 9 first tries `crypto.createPublicKey()` on an",
+    "HMAC secret on every call and catches the failure; that attempt dominates its cost here, and",
+    "passport-jwt inherits it. `tessera (no cache)` is the like-for-like row for the target below;",
+    "`tessera (cache)` is the verifier as the server configures it (LRU of verified tokens).",
+    "",
+    "## Targets",
+    "",
+    "| target | status | measured |",
+    "| --- | --- | --- |",
+    ...targets.map((check) => `| ${check.target} | ${check.status} | ${check.status === "not measured" ? "-" : check.detail} |`),
+    "",
+    "## Machine",
+    "",
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores`,
+    `- Memory: ${formatBytes(machine.memoryBytes)}`,
+    `- OS: ${machine.platform} ${machine.release} (${machine.arch})`,
+    `- Node.js: ${machine.nodeVersion}`,
+    `- 1-minute load average when the run started: ${machine.loadAverage1m.toFixed(2)}` +
+      (machine.loadAverage1m > 0.5 ? " (other work was running: expect noisier figures)" : ""),
+    `- Placement: ${settings.pinning}`,
+    "",
+    "## Versions",
+    "",
+    "| package | version |",
+    "| --- | --- |",
+    ...Object.entries(versions).map(([name, version]) => `| ${name} | ${version} |`),
+    "",
+    "## Method",
+    "",
+    "- Each HTTP server runs in its own child process listening on 127.0.0.1; the load comes from",
+    `  autocannon (programmatic API) in another child process. Placement: ${settings.pinning}.`,
+    `- Per scenario: ${settings.warmupSeconds} s of discarded warm-up, then ${settings.runs} measured runs of`,
+    `  ${settings.durationSeconds} s with ${settings.connections} connections, no pipelining. The table shows the`,
+    "  median of the runs for req/s and, separately, for p50 and p99. req/s counts 2xx responses only; a",
+    "  scenario with more than 1% non-2xx or socket errors is marked invalid instead of reported.",
+    "- Peers verify one HS256 token minted by the harness (1 h expiry), the way their documentation",
+    "  does: signature and expiry. Tessera also checks `typ`, `iss`, `aud`, `kid` and revocation.",
+    "- Tessera runs with `TESSERA_LOG_LEVEL=warn` and with the per-token and login rate limits off",
+    "  (one load generator with one token would otherwise measure 429s). \"Warm\" reuses one token;",
+    `  "cold" sends a different valid access token on each request (round-robin over ${settings.coldTokenCount}`,
+    "  tokens minted through refresh); the login storm keeps POST /api/tokens busy with Basic",
+    "  credentials while the protected route is measured.",
+    `- In process: one child process on the server core runs every verifier round-robin, one`,
+    `  discarded warm-up pass then ${settings.runs} runs of ${settings.verifySeconds} s each; the median is shown.`,
+    "- PostgreSQL and Redis, when used, are the local services (not pinned). Override them with",
+    "  `TESSERA_BENCH_POSTGRES_URL` (an account that may create databases) and `TESSERA_BENCH_REDIS_URL`.",
+    `- The whole run is bounded: scenarios that would not fit in ${settings.budgetSeconds} s are skipped and say so.`,
+    "",
+    `Raw figures of every run: \`${resultsPath}\`.`,
+    "",
+    "## Running it",
+    "",
+    "```sh",
+    "npm run bench            # about 6-9 minutes, bounded at ~10",
+    "npm run bench -- --quick # about a minute, indicative only",
+    "npm run bench -- --only floor,fastify --no-docs",
+    "```",
+    "",
+    "A scenario is an `HttpScenario` (`bench/lib/types.ts`): `{ name, group, description, start(ctx)",
+    "-> { url, stop() }, request | (target, ctx) => Promise<request>, background? }`. Add it to the",
+    "registry in `bench/scenarios/index.ts` (Tessera scenarios live in `bench/scenarios/tessera.ts`).",
+    "In-process verifiers are registered in `bench/inprocess/verifiers.ts`.",
+    "",
+  ];
+  return lines.join("\n");
+}

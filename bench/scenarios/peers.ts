@@ -1,0 +1,48 @@
+// The floor and the peer frameworks, each a tiny server in bench/servers/.
+import { startAnnouncingServer } from "../lib/processes.js";
+import type { HttpScenario, ScenarioContext, StartedTarget } from "../lib/types.js";
+
+/** Names the report uses for ratios. */
+export const FLOOR_SCENARIO = "node:http floor";
+export const FASTIFY_PEER_SCENARIO = "fastify + @fastify/jwt";
+
+function startPeer(script: string) {
+  return (ctx: ScenarioContext): Promise<StartedTarget> =>
+    startAnnouncingServer({ script, pin: ctx.serverPin, env: { BENCH_JWT_SECRET: ctx.peerSecret } });
+}
+
+function bearerRequest(path: string) {
+  return (_target: StartedTarget, ctx: ScenarioContext) =>
+    Promise.resolve({ method: "GET" as const, path, headers: { authorization: `Bearer ${ctx.peerToken}` } });
+}
+
+export const peerScenarios: HttpScenario[] = [
+  {
+    name: FLOOR_SCENARIO,
+    group: "floor",
+    description: "raw node:http, small JSON body, no auth: the ceiling for one Node process here",
+    start: startPeer("bench/servers/floor.ts"),
+    request: { method: "GET", path: "/" },
+  },
+  {
+    name: FASTIFY_PEER_SCENARIO,
+    group: "peer",
+    description: "fastify 5, request.jwtVerify() in an onRequest hook, HS256",
+    start: startPeer("bench/servers/fastify-jwt.ts"),
+    request: bearerRequest("/me"),
+  },
+  {
+    name: "express 5 + passport-jwt",
+    group: "peer",
+    description: "express 5, passport.authenticate('jwt', { session: false }), HS256",
+    start: startPeer("bench/servers/express-passport.ts"),
+    request: bearerRequest("/me"),
+  },
+  {
+    name: "hono + hono/jwt",
+    group: "peer",
+    description: "hono on @hono/node-server, jwt() middleware, HS256",
+    start: startPeer("bench/servers/hono-jwt.ts"),
+    request: bearerRequest("/me"),
+  },
+];
