@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { ConfigError } from "../errors.js";
 import {
   ARGON2_MAX_MEMORY_KIB,
@@ -12,6 +13,7 @@ import {
 } from "./argon2.js";
 import type { Argon2Params } from "./argon2.js";
 import { verifyBcrypt } from "./bcrypt.js";
+import { createConcurrencyLimit } from "./concurrency-limit.js";
 import { identifyHashScheme } from "./identify-scheme.js";
 import type { SchemeVerification } from "./scheme-verification.js";
 import { verifyShaCrypt } from "./sha-crypt.js";
@@ -49,6 +51,11 @@ export interface PasswordHasherOptions {
    * Default 260,000 (werkzeug 2.0-2.2); set it to what the exporting system used.
    */
   werkzeugPbkdf2DefaultIterations?: number;
+  /**
+   * Hashes and verifications running at once; the rest queue. Default: cores - 1 (at least 1),
+   * so a login storm leaves a core to the requests that only check tokens.
+   */
+  maxConcurrency?: number;
 }
 
 /** Outcome of {@link PasswordHasher.verify}. */
@@ -115,6 +122,9 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     WERKZEUG_PBKDF2_DEFAULT_ITERATIONS,
     10_000_000,
   );
+  const limited = createConcurrencyLimit(
+    readPositiveInteger("maxConcurrency", options.maxConcurrency, Math.max(1, availableParallelism() - 1), 1024),
+  );
   let dummyHash: Promise<string> | undefined;
 
   function getDummyHash(): Promise<string> {
@@ -128,7 +138,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   }
 
   async function verifyDummy(password: string): Promise<{ ok: false }> {
-    await verifyArgon2(await getDummyHash(), typeof password === "string" ? password : "");
+    const dummy = await getDummyHash();
+    await limited(() => verifyArgon2(dummy, typeof password === "string" ? password : ""));
     return { ok: false };
   }
 
@@ -169,7 +180,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     async hash(password) {
       if (typeof password !== "string") throw new TypeError("password must be a string");
       if (isTooLong(password)) throw new RangeError(`password exceeds ${PASSWORD_MAX_BYTES} bytes`);
-      return hashArgon2id(password, params);
+      return limited(() => hashArgon2id(password, params));
     },
 
     async verify(hash, password) {
@@ -178,7 +189,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       }
       let outcome: SchemeVerification;
       try {
-        outcome = await verifyScheme(hash, password);
+        outcome = await limited(() => verifyScheme(hash, password));
       } catch {
         // A hash the scheme's primitive rejects (e.g. scrypt parameters OpenSSL refuses)
         // is as unusable as one that fails to parse.
