@@ -19,6 +19,7 @@ export {
   type OpaqueTokenKind,
 } from "./tokens/opaque-token.js";
 export { RevocationSet, type RevocationSubject } from "./tokens/revocation-set.js";
+export * from "./tokens/derived-token.js";
 export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type AuthFailureCode, type Failure } from "./errors.js";
 export { systemClock, epochSeconds, type Clock } from "./clock.js";
 export type * from "./store.js";
