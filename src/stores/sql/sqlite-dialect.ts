@@ -64,6 +64,30 @@ export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<Sq
     database.close();
     throw translateBackendError(error, sqliteDialect.isUnavailable);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: sqliteDialect };
+}
+
+/** Prepared statements kept per SQL text; Kysely's queries are a small fixed set. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and preparing costs more than running a
+ * primary-key look-up. Statements are synchronous and never streamed here, so one prepared
+ * statement per SQL text can be reused safely (SQLite re-prepares it after a schema change).
+ */
+function withStatementCache(database: BetterSqlite3Module.Database) {
+  const statements = new Map<string, BetterSqlite3Module.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): BetterSqlite3Module.Statement {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
