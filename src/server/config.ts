@@ -92,7 +92,8 @@ function parsePort(value: string): number {
 
 function parseDatabaseUrl(value: string): string {
   if (/^sqlite:.+/.test(value) || /^postgres(ql)?:\/\/.+/.test(value)) return value;
-  throw new ConfigError("TESSERA_DATABASE_URL", `expected sqlite:PATH, sqlite::memory: or postgres://..., got "${value}"`);
+  // The value is not echoed: a PostgreSQL URL may carry a password.
+  throw new ConfigError("TESSERA_DATABASE_URL", "expected sqlite:PATH, sqlite::memory: or postgres://...");
 }
 
 function parseRedisUrl(value: string): string {

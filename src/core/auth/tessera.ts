@@ -33,8 +33,13 @@ export interface TesseraOptions {
   userScopes?: (user: UserRecord) => readonly string[];
   passwordHasher?: PasswordHasher;
   revocationFeed?: RevocationFeed;
-  /** Poll the store for other instances' revocations every N ms (0 = off). */
+  /**
+   * Read revocations written by other processes (other instances, the CLI) from the store every
+   * N ms. Default 1000; 0 turns it off (then only this process's revocations apply).
+   */
   revocationPollIntervalMs?: number;
+  /** Re-read the key ring every N ms, so a rotation by another process is picked up. Default 10000; 0 = off. */
+  keyReloadIntervalMs?: number;
   /** Verified-token cache entries; 0 disables the cache. */
   verifiedTokenCacheSize?: number;
 }
@@ -75,6 +80,8 @@ export class Tessera {
   private readonly patCache = new Map<string, { auth: TesseraAuth; cachedAt: number }>();
   private readonly lastTouched = new Map<string, number>();
   private lastFailureWasUnknownKid = false;
+  private readonly keyReloadIntervalMs: number;
+  private keyReloadTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: TesseraOptions) {
     this.clock = options.clock ?? systemClock;
@@ -89,8 +96,9 @@ export class Tessera {
       store: options.store,
       clock: this.clock,
       feed: options.revocationFeed,
-      pollIntervalMs: options.revocationPollIntervalMs,
+      pollIntervalMs: options.revocationPollIntervalMs ?? 1_000,
     });
+    this.keyReloadIntervalMs = options.keyReloadIntervalMs ?? 10_000;
     this.keys = new SigningKeys({
       store: options.store,
       clock: this.clock,
@@ -109,10 +117,20 @@ export class Tessera {
     const secret = await tessera.store.getOrCreateSecret("refresh-derivation-key", () => randomBytes(32).toString("base64url"));
     tessera.derivationKey = Buffer.from(secret, "base64url");
     await tessera.revocations.start();
+    if (tessera.keyReloadIntervalMs > 0) {
+      tessera.keyReloadTimer = setInterval(() => {
+        tessera.keys.reload().catch(() => {
+          // The store is down: keep the ring we have; readiness reports the outage.
+        });
+      }, tessera.keyReloadIntervalMs);
+      tessera.keyReloadTimer.unref();
+    }
     return tessera;
   }
 
   async close(): Promise<void> {
+    if (this.keyReloadTimer) clearInterval(this.keyReloadTimer);
+    this.keyReloadTimer = null;
     await this.revocations.close();
   }
 

@@ -1,0 +1,32 @@
+import { serve } from "../../server/main.js";
+import { EXIT_OK, type CliIo } from "../cli-io.js";
+import { parseCommand } from "../command-line.js";
+
+const SPEC = {
+  usage: `Usage: tessera serve
+
+Starts the reference server, configured by environment variables (listed in docs/cli.md):
+PORT, HOST, TESSERA_DATABASE_URL, TESSERA_REDIS_URL, TESSERA_ISSUER, TESSERA_AUDIENCE,
+TESSERA_JWT_ALG, TESSERA_ACCESS_TOKEN_TTL, TESSERA_REFRESH_TOKEN_TTL, and the rate limits.
+Stops on SIGINT/SIGTERM after draining requests in flight. A bad setting exits 2.
+
+  -h, --help       show this help
+
+Example:
+  PORT=8080 TESSERA_DATABASE_URL=sqlite:./data/tessera.db tessera serve
+`,
+  options: {},
+  positionals: [],
+} as const;
+
+/**
+ * `tessera serve`: runs the server until a signal stops it; resolves to the exit code.
+ *
+ * @example
+ * process.exitCode = await run([], io);
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const line = parseCommand(args, SPEC, io);
+  if (!line) return EXIT_OK;
+  return serve(io.env, io);
+}

@@ -1,0 +1,96 @@
+import { Tessera } from "../core/auth/tessera.js";
+import { createKeyRing, type JwtAlg } from "../core/jwt/index.js";
+import { loadConfig, type ServerConfig } from "../server/config.js";
+import { openSqlStore, parseDatabaseUrl, type SqlStore } from "../stores/index.js";
+import type { CliIo } from "./cli-io.js";
+
+/**
+ * The `--database URL` flag every command but `serve` accepts; it overrides
+ * `TESSERA_DATABASE_URL`.
+ *
+ * @example
+ * const spec = { usage, options: { ...DATABASE_OPTION, json: { type: "boolean" } }, positionals: [] } as const;
+ */
+export const DATABASE_OPTION = { database: { type: "string" } } as const;
+
+/** The help lines that describe {@link DATABASE_OPTION} and the environment, shared by every command's usage. */
+export const DATABASE_HELP = `  --database URL   sqlite:PATH, sqlite::memory: or postgres://... (default: $TESSERA_DATABASE_URL,
+                   or sqlite:./data/tessera.db)
+  -h, --help       show this help
+`;
+
+/** An open database for one command, and the Tessera service over it on demand. */
+export interface CliDatabase {
+  store: SqlStore;
+  /** The server configuration read from the same environment, so issuer, audience and TTLs match the server's. */
+  config: ServerConfig;
+  /**
+   * The Tessera service over the store, created on first call (it loads keys and revocations).
+   * `jwtAlg` (first call only) is the algorithm to sign with; by default the current key's, so
+   * that loading never rotates keys as a side effect.
+   */
+  tessera(options?: { jwtAlg?: JwtAlg }): Promise<Tessera>;
+}
+
+/** Options of {@link withDatabase}. */
+export interface WithDatabaseOptions {
+  /** The `--database` flag, when given. */
+  databaseUrl: string | undefined;
+  /** Apply pending migrations first. Commands that write do; read-only ones do not. */
+  migrate: boolean;
+}
+
+/**
+ * Opens the store named by `--database` or `TESSERA_DATABASE_URL`, runs `work`, and closes
+ * everything, whatever happens. Throws `ConfigError` for a bad URL or environment.
+ *
+ * @example
+ * return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
+ *   const page = await store.auth.listUsers({ offset: 0, limit: 10 });
+ *   return EXIT_OK;
+ * });
+ */
+export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work: (database: CliDatabase) => Promise<number>): Promise<number> {
+  const env = options.databaseUrl === undefined ? io.env : { ...io.env, TESSERA_DATABASE_URL: options.databaseUrl };
+  const databaseUrl = env["TESSERA_DATABASE_URL"];
+  // The stores' parser never echoes the URL (it may hold a password); loadConfig's would.
+  if (databaseUrl !== undefined && databaseUrl !== "") parseDatabaseUrl(databaseUrl);
+  const config = loadConfig(env);
+  const store = await openSqlStore(config.databaseUrl);
+  let tessera: Promise<Tessera> | undefined;
+  try {
+    if (options.migrate) await store.migrate();
+    return await work({ store, config, tessera: (tesseraOptions = {}) => (tessera ??= createTessera(store, config, tesseraOptions.jwtAlg)) });
+  } finally {
+    try {
+      // A Tessera that failed to start has nothing to close; its error is already on its way up.
+      await tessera?.then((started) => started.close(), () => undefined);
+    } finally {
+      await store.close();
+    }
+  }
+}
+
+async function createTessera(store: SqlStore, config: ServerConfig, jwtAlg: JwtAlg | undefined): Promise<Tessera> {
+  return Tessera.create({
+    store: store.auth,
+    issuer: config.issuer,
+    audience: config.audience,
+    // Tessera.create rotates when the current key's algorithm differs from jwtAlg. An operator
+    // revoking a session must never rotate keys as a side effect, so keep whatever signs now.
+    jwtAlg: jwtAlg ?? (await currentSigningAlg(store)) ?? config.jwtAlg,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+  });
+}
+
+/**
+ * The algorithm of the key that signs now, or null when no key signs (empty store).
+ *
+ * @example
+ * const alg = await currentSigningAlg(store); // "EdDSA"
+ */
+export async function currentSigningAlg(store: SqlStore): Promise<JwtAlg | null> {
+  return createKeyRing(await store.auth.listSigningKeys()).signingKey?.alg ?? null;
+}
