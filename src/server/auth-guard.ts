@@ -26,6 +26,7 @@ export function authOf(request: FastifyRequest): TesseraAuth {
 export function createAuthGuards(context: ServerContext) {
   const { tessera, limits, metrics, users } = context;
   const scheme = bearerScheme<TesseraAuth>({ verify: (token) => tessera.authenticate(token) });
+  const admins = createAdminLookup(context);
 
   return function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
     const guard = createGuard<TesseraAuth>({ schemes: [scheme], scopes: options.scopes ?? [], scopesOf: (auth) => auth.scopes });
@@ -45,7 +46,8 @@ export function createAuthGuards(context: ServerContext) {
       tessera.touchLater(`u${auth.userId}`, () => users.touchUser(auth.userId, tessera.clock.now()));
 
       const limit = limits.requestToken;
-      if (limit) {
+      // Contract section 4: the per-token limit is off by default for admins.
+      if (limit && !(await admins.isAdmin(auth.userId))) {
         const key = auth.jti ?? `pat:${auth.personalAccessTokenId ?? 0}`;
         const decision = await limit.hit(key);
         void reply.headers({
@@ -67,6 +69,26 @@ export function createAuthGuards(context: ServerContext) {
 }
 
 export type RequireAuth = ReturnType<typeof createAuthGuards>;
+
+/** How long an answer to "is this user an admin?" is reused before the store is asked again. */
+const ADMIN_LOOKUP_TTL_MS = 30_000;
+
+/** A small cache of admin flags, so the per-token limit needs no store round trip per request. */
+function createAdminLookup(context: ServerContext) {
+  const known = new Map<number, { isAdmin: boolean; at: number }>();
+  return {
+    async isAdmin(userId: number): Promise<boolean> {
+      const now = context.tessera.clock.now();
+      const cached = known.get(userId);
+      if (cached && now - cached.at < ADMIN_LOOKUP_TTL_MS) return cached.isAdmin;
+      const user = await context.users.getUserById(userId);
+      if (known.size >= 10_000) known.clear();
+      const isAdmin = user?.isAdmin ?? false;
+      known.set(userId, { isAdmin, at: now });
+      return isAdmin;
+    },
+  };
+}
 
 /** The challenge for a refused bearer token outside a guard (refresh endpoint). */
 export function invalidTokenChallenge(detail: string): string {

@@ -85,3 +85,34 @@ describe("TESSERA_TRUST_PROXY", () => {
     }
   });
 });
+
+describe("per-token limit and admins", () => {
+  it("is off for admins by default", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { openSqlStore } = await import("../../src/stores/index.js");
+    const { hashPassword } = await import("../../src/core/passwords/index.js");
+    const dir = await mkdtemp(join(tmpdir(), "tessera-admin-"));
+    const url = `sqlite:${join(dir, "tessera.db")}`;
+    const app = await makeApp({ TESSERA_DATABASE_URL: url, TESSERA_REQUEST_LIMIT_TOKEN: "1/1m" });
+    try {
+      const store = await openSqlStore(url);
+      await store.auth.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+      await store.close();
+      await register(app, "jan");
+      const admin = await login(app, "root");
+      const user = await login(app, "jan");
+      for (let i = 0; i < 3; i++) {
+        const response = await app.inject({ method: "GET", url: "/api/me", headers: bearer(admin.access_token) });
+        assert.equal(response.statusCode, 200);
+        assert.equal(response.headers["ratelimit-limit"], undefined);
+      }
+      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(user.access_token) })).statusCode, 200);
+      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(user.access_token) })).statusCode, 429);
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
