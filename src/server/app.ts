@@ -57,10 +57,21 @@ export const REDACTED_LOG_PATHS = [
  * const response = await app.inject({ method: "GET", url: "/healthz" });
  */
 export async function buildApp(config: ServerConfig, extensions: AppExtensions = {}): Promise<FastifyInstance> {
-  const store: SqlStore = await openSqlStore(config.databaseUrl);
+  let store: SqlStore;
+  try {
+    store = await openSqlStore(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
+  } catch (error) {
+    await extensions.onClose?.();
+    throw error;
+  }
   let tessera: Tessera | undefined;
   try {
     await store.migrate();
+    if (!config.issuerConfigured) {
+      // Without TESSERA_ISSUER, every instance on this database adopts the first one's default
+      // (http://HOST:PORT), so a token minted on one instance verifies on the others.
+      config = { ...config, issuer: await store.auth.getOrCreateSecret("default-issuer", () => config.issuer) };
+    }
     tessera = await Tessera.create({
       store: store.auth,
       issuer: config.issuer,
@@ -74,6 +85,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     });
   } catch (error) {
     await store.close();
+    await extensions.onClose?.();
     throw error;
   }
   const ready = tessera;

@@ -18,6 +18,8 @@ export interface ServerConfig {
   databaseUrl: string;
   redisUrl: string | null;
   issuer: string;
+  /** False when `issuer` is the `http://HOST:PORT` default (instances sharing a store then share the first one's). */
+  issuerConfigured: boolean;
   audience: string;
   jwtAlg: JwtAlg;
   accessTokenTtlSeconds: number;
@@ -27,6 +29,10 @@ export interface ServerConfig {
   loginLimitIp: RateLimit | null;
   requestLimitToken: RateLimit | null;
   bodyLimitBytes: number;
+  /** PostgreSQL connection pool size per instance. */
+  databasePoolSize: number;
+  /** How long a PostgreSQL connection or query may take before the request answers 503. */
+  databaseTimeoutMs: number;
   /** Addresses/CIDRs whose X-Forwarded-For is trusted; null = trust none. */
   trustProxy: string[] | null;
   logLevel: LogLevel;
@@ -80,6 +86,12 @@ export function parseByteSize(value: string, variable: string): number {
   const bytes = Number(match[1]) * factor;
   if (bytes <= 0 || !Number.isSafeInteger(bytes)) throw new ConfigError(variable, `expected a positive size, got "${value}"`);
   return bytes;
+}
+
+function parseCount(value: string, variable: string, max: number): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value.trim()) || count < 1 || count > max) throw new ConfigError(variable, `expected an integer from 1 to ${max}, got "${value}"`);
+  return count;
 }
 
 function parsePort(value: string): number {
@@ -143,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     databaseUrl: pick(env, "TESSERA_DATABASE_URL", parseDatabaseUrl, "sqlite:./data/tessera.db"),
     redisUrl: pick(env, "TESSERA_REDIS_URL", parseRedisUrl, null),
     issuer: pick(env, "TESSERA_ISSUER", (value) => parseUrl(value, "TESSERA_ISSUER"), `http://${hostForUrl}:${port}`),
+    issuerConfigured: (env["TESSERA_ISSUER"] ?? "") !== "",
     audience: pick(env, "TESSERA_AUDIENCE", (value) => value.trim(), "tessera"),
     jwtAlg: pick(
       env,
@@ -161,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
     requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),
     bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
+    databasePoolSize: pick(env, "TESSERA_DATABASE_POOL_SIZE", (v) => parseCount(v, "TESSERA_DATABASE_POOL_SIZE", 1000), 10),
+    databaseTimeoutMs: pick(env, "TESSERA_DATABASE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_DATABASE_TIMEOUT") * 1000, 5000),
     trustProxy: pick(env, "TESSERA_TRUST_PROXY", parseTrustProxy, null),
     logLevel: pick(
       env,

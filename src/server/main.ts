@@ -21,7 +21,7 @@ export interface RunningServer {
  */
 export async function startServer(env: Record<string, string | undefined>, extensions: AppExtensions = {}): Promise<RunningServer> {
   const config = loadConfig(env);
-  const scaled = config.redisUrl ? await (await import("./scale-out.js")).createScaleOutExtensions(config) : {};
+  const scaled = config.redisUrl ? await (await import("./scale-out.js")).createScaleOutExtensions(config, env) : {};
   const app = await buildApp(config, { ...scaled, ...extensions });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -26,6 +26,9 @@ export interface RevocationServiceOptions {
   pollIntervalMs?: number | undefined;
 }
 
+/** How often expired revocations are deleted from the store (by whichever instance syncs). */
+const CLEANUP_EVERY_MS = 60_000;
+
 /**
  * Keeps the in-memory revocation set in step with the store (durable, shared) and the feed
  * (fast, shared). Every revocation is written to the store first, so a restart or a feed
@@ -36,6 +39,7 @@ export class RevocationService {
   private lastSyncAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
+  private lastCleanupAt = 0;
 
   constructor(private readonly options: RevocationServiceOptions) {}
 
@@ -79,6 +83,11 @@ export class RevocationService {
       for (const record of records) this.set.add(record);
       this.set.prune(now);
       this.lastSyncAt = now;
+      if (now - this.lastCleanupAt >= CLEANUP_EVERY_MS) {
+        // Entries past their expiry cover no live token; drop them so the table stays small.
+        this.lastCleanupAt = now;
+        await this.options.store.deleteExpiredRevocations(now);
+      }
     })().finally(() => {
       this.syncing = null;
     });

@@ -46,7 +46,7 @@ function isPostgresUnavailable(error: unknown): boolean {
   }
   const message = error instanceof Error ? error.message : "";
   // pg-pool's connectionTimeoutMillis and a dropped socket carry no code.
-  return /timeout exceeded when trying to connect|connection terminated/i.test(message);
+  return /timeout exceeded when trying to connect|connection terminated|query read timeout/i.test(message);
 }
 
 function quoteIdentifier(name: string): string {
@@ -79,11 +79,18 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
     connectionString: options.connectionString,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs,
+    // A server that keeps the socket open but stops answering must not hang a request.
+    query_timeout: options.connectionTimeoutMs,
     types: { getTypeParser },
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that
   // would crash the process. The next query fails and is reported as unavailable.
   pool.on("error", () => undefined);
+  // pg-pool removes its listener while a client is checked out; a connection dropped mid-query
+  // would then emit an unhandled 'error' and end the process. The query itself still fails.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   const schema = options.schema;
   const setSearchPath =
     schema === undefined ? undefined : CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`);
