@@ -25,6 +25,13 @@ export const peerScenarios: HttpScenario[] = [
     request: { method: "GET", path: "/" },
   },
   {
+    name: "fastify hello (no auth)",
+    group: "floor",
+    description: "fastify 5, small JSON body, no auth: the framework's own ceiling, which bounds any fastify-based server",
+    start: startPeer("bench/servers/fastify-hello.ts"),
+    request: { method: "GET", path: "/" },
+  },
+  {
     name: FASTIFY_PEER_SCENARIO,
     group: "peer",
     description: "fastify 5, request.jwtVerify() in an onRequest hook, HS256",

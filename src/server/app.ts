@@ -9,6 +9,7 @@ import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
 import { installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
+import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits, type LimiterFactory } from "./rate-limits.js";
 import { sharedSchemas } from "./schemas.js";
 import { registerMeRoutes } from "./routes/me.js";
@@ -106,11 +107,13 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     forceCloseConnections: "idle",
   });
 
+  const profiles = new ProfileCache(store.auth, store.posts, () => ready.clock.now());
   const context: ServerContext = {
     config,
     tessera: ready,
-    users: store.auth,
-    posts: store.posts,
+    users: profiles.wrapUsers(store.auth),
+    posts: profiles.wrapPosts(store.posts),
+    profiles,
     limits: createServerLimits(
       { loginAccount: config.loginLimitAccount, loginIp: config.loginLimitIp, requestToken: config.requestLimitToken },
       extensions.limiterFactory,

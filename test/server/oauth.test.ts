@@ -35,6 +35,18 @@ describe("OAuth endpoints", () => {
     assert.notEqual(response.json().refresh_token, pair.refresh_token);
   });
 
+  it("a refresh may narrow the scope; asking for more is invalid_scope and does not spend the token", async () => {
+    const pair = await login(app, "carol", PASSWORD, "posts:read posts:write");
+    const wider = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "refresh_token", refresh_token: pair.refresh_token, scope: "users:write" } });
+    assert.equal(wider.statusCode, 400);
+    assert.equal(wider.json().error, "invalid_scope");
+    const narrower = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "refresh_token", refresh_token: pair.refresh_token, scope: "posts:read" } });
+    assert.equal(narrower.statusCode, 200, "the refresh token survived the refused request");
+    assert.equal(narrower.json().scope, "posts:read");
+    const payload = JSON.parse(Buffer.from(narrower.json().access_token.split(".")[1], "base64url").toString());
+    assert.equal(payload.scope, "posts:read");
+  });
+
   it("errors follow RFC 6749 5.2 and carry a problem code", async () => {
     const wrong = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=password&username=carol&password=nope-nope" });
     assert.equal(wrong.statusCode, 400);

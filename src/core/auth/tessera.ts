@@ -62,8 +62,11 @@ type AuthFailure = "token_missing" | "token_malformed" | "token_expired" | "toke
  *
  * @example
  * const tessera = await Tessera.create({ store, issuer: "https://api.example.com", audience: "api" });
- * const login = await tessera.login({ username: "ada", password: "correct horse battery" });
- * if (login.ok) console.log(login.pair.accessToken);
+ * const checked = await tessera.verifyCredentials("ada", "correct horse battery");
+ * if (checked.ok) {
+ *   const pair = await tessera.startSession(checked.user, { scope: tessera.fullScopeOf(checked.user) });
+ *   console.log(pair.accessToken);
+ * }
  */
 export class Tessera {
   readonly clock: Clock;
@@ -197,12 +200,28 @@ export class Tessera {
    * receive the same successor (derived, not random), and the store's conditional update lets
    * exactly one of them extend the chain.
    */
-  async refresh(refreshToken: string): Promise<Result<{ pair: TokenPair }, AuthFailure>> {
+  async refresh(
+    refreshToken: string,
+    options: { scope?: string | undefined } = {},
+  ): Promise<Result<{ pair: TokenPair }, AuthFailure | "validation_failed">> {
     if (!isWellFormedOpaqueToken(refreshToken, "refreshToken")) return { ok: false, code: "token_malformed" };
     const tokenHash = hashToken(refreshToken);
     let record = await this.store.getRefreshToken(tokenHash);
     if (!record || !tokenHashesEqual(record.tokenHash, tokenHash)) return { ok: false, code: "token_invalid" };
     if (record.sessionRevoked) return { ok: false, code: "token_revoked" };
+    const session = await this.store.getSession(record.sessionId);
+    if (!session || session.revokedAt !== null) return { ok: false, code: "token_revoked" };
+    // RFC 6749 6: a refresh may narrow the scope, never widen it. Checked before the token is
+    // spent, so a bad request does not cost the client its refresh token.
+    let scope = session.scope;
+    if (options.scope !== undefined && options.scope.trim() !== "") {
+      const requested = parseScope(options.scope);
+      const granted = session.scope.split(" ");
+      if (!requested.ok || !requested.scopes.every((item) => granted.includes(item))) {
+        return { ok: false, code: "validation_failed", detail: "The requested scope exceeds the granted scope" };
+      }
+      scope = requested.scopes.join(" ");
+    }
     const now = this.clock.now();
     const successor = deriveSuccessorToken(this.derivationKey, refreshToken);
     if (record.spentAt === null) {
@@ -223,16 +242,14 @@ export class Tessera {
       await this.revokeSession(record.sessionId);
       return { ok: false, code: "token_revoked", detail: "The refresh token was already used; the session is revoked" };
     }
-    const session = await this.store.getSession(record.sessionId);
-    if (!session || session.revokedAt !== null) return { ok: false, code: "token_revoked" };
     await this.store.touchSession(session.id, now);
-    return { ok: true, pair: this.pairFor(session, successor) };
+    return { ok: true, pair: this.pairFor(session, successor, scope) };
   }
 
-  private pairFor(session: SessionRecord, refreshToken: string): TokenPair {
+  private pairFor(session: SessionRecord, refreshToken: string, scope: string = session.scope): TokenPair {
     const issued = this.keys.issue({
       sub: String(session.userId),
-      scope: session.scope,
+      scope,
       sid: String(session.id),
       ttlSeconds: this.accessTokenTtlSeconds,
     });
@@ -241,7 +258,7 @@ export class Tessera {
       tokenType: "Bearer",
       expiresInSeconds: this.accessTokenTtlSeconds,
       refreshToken,
-      scope: session.scope,
+      scope,
       sessionId: session.id,
     };
   }

@@ -104,7 +104,7 @@ function presentToken(record: PersonalAccessTokenRecord) {
  * await registerMeRoutes(app, context, createAuthGuards(context));
  */
 export async function registerMeRoutes(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): Promise<void> {
-  const { tessera, users, posts, metrics } = context;
+  const { tessera, users, metrics } = context;
 
   app.get(
     "/api/me",
@@ -119,14 +119,14 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const user = await users.getUserById(auth.userId);
-      if (!user) {
+      const profile = await context.profiles.load(auth.userId);
+      if (!profile) {
         // A token that outlived its user (a race with the delete): it no longer speaks for anyone.
         const detail = "The user of this token no longer exists";
         return sendProblem(reply, "token_revoked", { detail, headers: { "www-authenticate": invalidTokenChallenge(detail) } });
       }
       return {
-        ...presentUser(user, { postCount: await posts.countPostsByUser(user.id), viewerId: auth.userId }),
+        ...presentUser(profile.user, { postCount: profile.postCount, viewerId: auth.userId }),
         auth: {
           token_type: auth.tokenType,
           scope: auth.scopes.join(" "),
