@@ -127,14 +127,16 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     await store.close();
     await extensions.onClose?.();
   });
-  app.addHook("onSend", async (_request, reply, payload) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each.
+  app.addHook("onRequest", (_request, reply, done) => {
     void reply.header("x-content-type-options", "nosniff");
-    return payload;
+    done();
   });
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     context.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   // Declared up front so every request object keeps one shape (set by the auth guard).
