@@ -1,13 +1,32 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildApp, type AppExtensions } from "../../src/server/app.js";
 import { loadConfig } from "../../src/server/config.js";
+import { createTestSchemaName, dropTestSchema, readTestPostgresUrl } from "../support/postgres.js";
 
 export const PASSWORD = "correct horse battery staple";
 
-/** A fresh in-memory server with test-friendly defaults; `env` overrides any variable. */
+/**
+ * Which database the server tests run on: `sqlite::memory:` by default; with
+ * TESSERA_TEST_SERVER_DATABASE=postgres (the second pass of `npm test`), a fresh PostgreSQL
+ * schema per app, dropped when the app closes.
+ */
+async function defaultDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (process.env["TESSERA_TEST_SERVER_DATABASE"] !== "postgres") return { url: "sqlite::memory:", cleanup: async () => {} };
+  const base = readTestPostgresUrl();
+  const schema = createTestSchemaName();
+  const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
+  return { url, cleanup: () => dropTestSchema(base, schema) };
+}
+
+/** A fresh server with test-friendly defaults; `env` overrides any variable. */
 export async function makeApp(env: Record<string, string> = {}, extensions: AppExtensions = {}): Promise<FastifyInstance> {
-  const config = loadConfig({ TESSERA_DATABASE_URL: "sqlite::memory:", TESSERA_LOG_LEVEL: "silent", ...env });
-  return buildApp(config, { logger: false, ...extensions });
+  const database = env["TESSERA_DATABASE_URL"] === undefined ? await defaultDatabase() : { url: env["TESSERA_DATABASE_URL"], cleanup: async () => {} };
+  const config = loadConfig({ TESSERA_LOG_LEVEL: "silent", ...env, TESSERA_DATABASE_URL: database.url });
+  const app = await buildApp(config, { logger: false, ...extensions });
+  app.addHook("onClose", async () => {
+    await database.cleanup();
+  });
+  return app;
 }
 
 export function basic(username: string, password: string): string {
