@@ -15,10 +15,10 @@
 // and kept in the database, not read from JWT_SECRET_KEY or hard-coded; passwords are argon2id.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from "express";
-import { SigningKeys, createPasswordHasher, issueAccessToken, systemClock, type UserRecord } from "../src/core/index.js";
-import { createGuard, createNodeRequestView, headerScheme, type Guard, type VerifyResult } from "../src/http/index.js";
+import express, { type ErrorRequestHandler, type Request } from "express";
+import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type UserRecord } from "../src/core/index.js";
+import { requireAuth } from "../src/http/express/index.js";
+import { headerScheme, type GuardFailure, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore, type PostRecord } from "../src/stores/index.js";
 import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
 
@@ -34,32 +34,10 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   await store.migrate();
   const { auth: users, posts } = store;
   const passwords = createPasswordHasher();
-  const keys = new SigningKeys({
-    store: users,
-    clock,
-    alg: "HS256",
-    issuer: ISSUER,
-    audience: ISSUER,
-    accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-    cacheSize: 1000,
-  });
+  // Generated once and stored, instead of JWT_SECRET_KEY: the tutorial's HS256, sub, iat and exp.
+  const keys = new SigningKeys({ store: users, clock, alg: "HS256", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
   await keys.load();
-
-  function issueToken(user: UserRecord): string {
-    const jti = randomBytes(16).toString("base64url");
-    // sub, iat and exp as in the tutorial, plus the standard claims; no sessions, so each
-    // token is its own `sid`.
-    return issueAccessToken(keys.ring, {
-      sub: user.id,
-      sid: jti,
-      jti,
-      scope: "",
-      ttlSeconds: TOKEN_TTL_SECONDS,
-      issuer: ISSUER,
-      audience: ISSUER,
-      now: clock.now(),
-    }).token;
-  }
+  const issueToken = (user: UserRecord): string => keys.issue({ sub: user.id }).token;
 
   async function checkToken(token: string): Promise<VerifyResult<UserRecord>> {
     const verified = keys.verify(token);
@@ -71,30 +49,9 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const apiToken = headerScheme({ header: "api-token", verify: checkToken });
   // A failed login is a 401 too, and a 401 carries a challenge (RFC 9110 15.5.2).
   const challenge = apiToken.challenge({ realm: REALM }) ?? "";
-
-  // The tutorial's Auth.auth_required, with the library deciding and 401 instead of 400.
-  function authRequired(guard: Guard<UserRecord>): RequestHandler {
-    return (req, res, next) => {
-      guard.authenticate(createNodeRequestView(req, req.originalUrl)).then((result) => {
-        if (result.ok) {
-          res.locals.user = result.auth;
-          next();
-          return;
-        }
-        const error =
-          result.code === "token_missing"
-            ? "Authentication token not provided"
-            : result.code === "token_expired"
-              ? "token expired"
-              : result.status === 401
-                ? "invalid token"
-                : result.problem.detail;
-        res.status(result.status).set(result.headers).json({ error });
-      }, next);
-    };
-  }
-  const auth = authRequired(createGuard({ realm: REALM, schemes: [apiToken] }));
-  const currentUser = (res: Response): UserRecord => res.locals.user as UserRecord;
+  // The tutorial's Auth.auth_required: the library decides (401, not 400), the tutorial's bodies.
+  const auth = requireAuth({ realm: REALM, schemes: [apiToken], onFailure: tutorialError });
+  const currentUser = (req: Request): UserRecord => req.auth as UserRecord;
 
   const app = express();
   app.disable("x-powered-by");
@@ -112,18 +69,14 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   app.post("/api/v1/users/login", async (req, res) => {
     const credentials = readCredentials(req.body);
     if (credentials === null) return void res.status(400).json({ error: "you need username and password to sign in" });
-    const user = await users.getUserByUsername(credentials.username);
     // An unknown user costs one verification too, so timing does not tell who exists.
-    const { password } = credentials;
-    const verdict = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
-    if (user === null || !verdict.ok) {
-      return void res.status(401).set("WWW-Authenticate", challenge).json({ error: "invalid credentials" });
-    }
-    res.set("Cache-Control", "no-store").json({ jwt_token: issueToken(user) });
+    const login = await verifyUserPassword(passwords, await users.getUserByUsername(credentials.username), credentials.password);
+    if (!login.ok) return void res.status(401).set("WWW-Authenticate", challenge).json({ error: "invalid credentials" });
+    res.set("Cache-Control", "no-store").json({ jwt_token: issueToken(login.user) });
   });
 
-  app.get("/api/v1/users/me", auth, async (_req, res) => {
-    const me = currentUser(res);
+  app.get("/api/v1/users/me", auth, async (req, res) => {
+    const me = currentUser(req);
     const own = await posts.listPosts({ userId: me.id, offset: 0, limit: 1000 });
     res.json({ id: me.id, username: me.username, created_at: iso(me.createdAt), blogposts: own.items.reverse().map(toBlogpost) });
   });
@@ -137,7 +90,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     const fields = readBlogpost(req.body, true);
     if (fields === null) return void res.status(400).json({ error: "title and contents are required" });
     const { title = "", body = "" } = fields;
-    const post = await posts.createPost({ userId: currentUser(res).id, title, body, now: clock.now() });
+    const post = await posts.createPost({ userId: currentUser(req).id, title, body, now: clock.now() });
     res.status(201).json(toBlogpost(post));
   });
 
@@ -150,7 +103,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   app.put("/api/v1/blogposts/:id", auth, async (req, res) => {
     const post = await findPost(req.params.id);
     if (post === null) return void res.status(404).json({ error: "post not found" });
-    if (post.userId !== currentUser(res).id) return void res.status(403).json({ error: "permission denied" });
+    if (post.userId !== currentUser(req).id) return void res.status(403).json({ error: "permission denied" });
     const fields = readBlogpost(req.body, false);
     if (fields === null) return void res.status(400).json({ error: "title and contents must be strings" });
     const updated = await posts.updatePost(post.id, fields, clock.now());
@@ -161,7 +114,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   app.delete("/api/v1/blogposts/:id", auth, async (req, res) => {
     const post = await findPost(req.params.id);
     if (post === null) return void res.status(404).json({ error: "post not found" });
-    if (post.userId !== currentUser(res).id) return void res.status(403).json({ error: "permission denied" });
+    if (post.userId !== currentUser(req).id) return void res.status(403).json({ error: "permission denied" });
     await posts.deletePost(post.id);
     res.status(204).end();
   });
@@ -200,6 +153,13 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       await store.close();
     },
   };
+}
+
+// The tutorial's error bodies for a refused token; statuses and challenges stay the library's.
+function tutorialError(failure: GuardFailure) {
+  if (failure.code === "token_missing") return { body: { error: "Authentication token not provided" } };
+  if (failure.code === "token_expired") return { body: { error: "token expired" } };
+  return { body: { error: failure.status === 401 ? "invalid token" : failure.problem.detail } };
 }
 
 // The tutorial's BlogpostSchema; `contents` is kept in the library's post `body`.

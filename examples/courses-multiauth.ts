@@ -9,21 +9,13 @@
 // MultiAuth(token_auth, basic_auth) is one guard over two schemes, token first. Unlike the
 // tutorial: a taken username or email is 409, not a 500 from an uncaught exception; passwords
 // are argon2id; the signing key is kept in the database instead of a hard-coded SECRET_KEY.
-import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Generated } from "kysely";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import {
-  SigningKeys,
-  createPasswordHasher,
-  issueAccessToken,
-  systemClock,
-  type ErrorCode,
-  type UserRecord,
-} from "../src/core/index.js";
+import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type ErrorCode, type UserRecord } from "../src/core/index.js";
 import { requireAuth } from "../src/http/hono/index.js";
 import { PROBLEM_CONTENT_TYPE, basicScheme, bearerScheme, problemFor, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore } from "../src/stores/index.js";
@@ -57,22 +49,13 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     .addColumn("created_at", "bigint", (col) => col.notNull())
     .execute();
   const passwords = createPasswordHasher();
-  const keys = new SigningKeys({
-    store: users,
-    clock,
-    alg: "EdDSA",
-    issuer: ISSUER,
-    audience: ISSUER,
-    accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-    cacheSize: 1000,
-  });
+  const keys = new SigningKeys({ store: users, clock, alg: "EdDSA", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
   await keys.load();
 
   async function checkPassword(username: string, password: string): Promise<VerifyResult<UserRecord>> {
-    const user = await users.getUserByUsername(username);
     // An unknown user costs one verification too, so timing does not tell who exists.
-    const verdict = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
-    return user !== null && verdict.ok ? { ok: true, auth: user } : { ok: false, code: "credentials_invalid" };
+    const login = await verifyUserPassword(passwords, await users.getUserByUsername(username), password);
+    return login.ok ? { ok: true, auth: login.user } : { ok: false, code: "credentials_invalid" };
   }
 
   async function checkToken(token: string): Promise<VerifyResult<UserRecord>> {
@@ -124,20 +107,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   });
 
   app.get("/api/v1/users/token", basicOnly, (c) => {
-    const jti = randomBytes(16).toString("base64url");
-    // The seed's token has no session: each token is its own `sid`.
-    const { token } = issueAccessToken(keys.ring, {
-      sub: c.get("auth").id,
-      sid: jti,
-      jti,
-      scope: "",
-      ttlSeconds: TOKEN_TTL_SECONDS,
-      issuer: ISSUER,
-      audience: ISSUER,
-      now: clock.now(),
-    });
     c.header("Cache-Control", "no-store");
-    return c.json({ token });
+    return c.json({ token: keys.issue({ sub: c.get("auth").id }).token });
   });
 
   app.get("/api/v1/courses", async (c) => {

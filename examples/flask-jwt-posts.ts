@@ -11,16 +11,8 @@
 // verification like a known one); GET /users/:id no longer returns the caller whoever :id is;
 // creating a post needs a token; a taken username is 409, not a 200 with a string; passwords
 // are argon2id; the signing key lives in the database instead of 'super-secret' in the source.
-import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import {
-  SigningKeys,
-  createPasswordHasher,
-  issueAccessToken,
-  systemClock,
-  type ErrorCode,
-  type UserRecord,
-} from "../src/core/index.js";
+import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type ErrorCode, type UserRecord } from "../src/core/index.js";
 import { tessera } from "../src/http/fastify/index.js";
 import { PROBLEM_CONTENT_TYPE, bearerScheme, problemFor, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore, type PostRecord } from "../src/stores/index.js";
@@ -49,15 +41,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   await store.migrate();
   const { auth: users, posts } = store;
   const passwords = createPasswordHasher();
-  const keys = new SigningKeys({
-    store: users,
-    clock,
-    alg: "EdDSA",
-    issuer: ISSUER,
-    audience: ISSUER,
-    accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-    cacheSize: 1000,
-  });
+  const keys = new SigningKeys({ store: users, clock, alg: "EdDSA", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
   await keys.load();
 
   // Flask-JWT's identity(payload): the verified `identity` claim names the user.
@@ -92,26 +76,11 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   app.post("/auth", async (request, reply) => {
     const { username, password } = (request.body as Body) ?? {};
     const user = isFilled(username) ? await users.getUserByUsername(username) : null;
-    const candidate = typeof password === "string" ? password : "";
     // An unknown user costs one verification too, so timing does not tell who exists.
-    const verdict = user ? await passwords.verify(user.passwordHash, candidate) : await passwords.verifyDummy(candidate);
-    if (user === null || !verdict.ok) {
-      return reply.code(401).header("WWW-Authenticate", 'JWT realm="Login Required"').send(INVALID_CREDENTIALS);
-    }
-    const jti = randomBytes(16).toString("base64url");
-    // Flask-JWT's claims (identity, iat, nbf, exp) ride along with the standard ones; the
-    // seed has no sessions, so each token is its own `sid`.
-    const { token } = issueAccessToken(keys.ring, {
-      sub: user.id,
-      sid: jti,
-      jti,
-      scope: "",
-      ttlSeconds: TOKEN_TTL_SECONDS,
-      issuer: ISSUER,
-      audience: ISSUER,
-      now: clock.now(),
-      extraClaims: { identity: user.id },
-    });
+    const login = await verifyUserPassword(passwords, user, typeof password === "string" ? password : "");
+    if (!login.ok) return reply.code(401).header("WWW-Authenticate", 'JWT realm="Login Required"').send(INVALID_CREDENTIALS);
+    // Flask-JWT's claims (identity, iat, nbf, exp) ride along with the standard ones.
+    const { token } = keys.issue({ sub: login.user.id, extraClaims: { identity: login.user.id } });
     return reply.header("Cache-Control", "no-store").send({ access_token: token });
   });
 

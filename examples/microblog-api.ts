@@ -15,17 +15,11 @@
 // derived, HMAC(server key, id), so it can be recomputed from the id. Passwords are argon2id.
 import { createHash, randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
-import Fastify, { type FastifyReply, type FastifyRequest, type preHandlerAsyncHookHandler } from "fastify";
-import { createPasswordHasher, hashToken, systemClock, tokenHashesEqual, type UserRecord } from "../src/core/index.js";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { createPasswordHasher, hashToken, systemClock, tokenHashesEqual, verifyUserPassword, type UserRecord } from "../src/core/index.js";
 import { deriveOpaqueToken, generateDerivedToken } from "../src/core/tokens/derived-token.js";
-import {
-  basicScheme,
-  bearerScheme,
-  createGuard,
-  createNodeRequestView,
-  type Guard,
-  type VerifyResult,
-} from "../src/http/index.js";
+import { tessera } from "../src/http/fastify/index.js";
+import { basicScheme, bearerScheme, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore, type PostRecord } from "../src/stores/index.js";
 import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
 
@@ -61,10 +55,9 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   );
 
   async function checkPassword(username: string, password: string): Promise<VerifyResult<Identity>> {
-    const user = await users.getUserByUsername(username);
     // An unknown user costs one verification too, so timing does not tell who exists.
-    const verdict = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
-    return user !== null && verdict.ok ? { ok: true, auth: { user, tokenId: null } } : { ok: false, code: "credentials_invalid" };
+    const login = await verifyUserPassword(passwords, await users.getUserByUsername(username), password);
+    return login.ok ? { ok: true, auth: { user: login.user, tokenId: null } } : { ok: false, code: "credentials_invalid" };
   }
 
   async function checkToken(token: string): Promise<VerifyResult<Identity>> {
@@ -119,21 +112,6 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     }
   }
 
-  // The library decides who is authenticated and which challenge a 401 carries; the body is
-  // the tutorial's error_response(): {"error": "Unauthorized"}.
-  const identities = new WeakMap<FastifyRequest, Identity>();
-  function authenticate(guard: Guard<Identity>): preHandlerAsyncHookHandler {
-    return async (request, reply) => {
-      const result = await guard.authenticate(createNodeRequestView(request.raw, request.url));
-      if (!result.ok) return sendError(reply.headers(result.headers), result.status);
-      identities.set(request, result.auth);
-      return undefined;
-    };
-  }
-  const basicAuth = { preHandler: authenticate(createGuard({ realm: REALM, schemes: [basicScheme({ verify: checkPassword })] })) };
-  const tokenAuth = { preHandler: authenticate(createGuard({ realm: REALM, schemes: [bearerScheme({ verify: checkToken })] })) };
-  const current = (request: FastifyRequest): Identity => identities.get(request) as Identity;
-
   async function toUser(user: UserRecord, postCount?: number) {
     return {
       id: user.id,
@@ -156,6 +134,16 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   }
 
   const app = Fastify({ bodyLimit: 64 * 1024 });
+  // The library decides who is authenticated and which challenge a refusal carries; the body
+  // is the tutorial's error_response(): {"error": "Unauthorized"}.
+  await app.register(tessera, {
+    realm: REALM,
+    schemes: [bearerScheme({ verify: checkToken })],
+    onFailure: (failure) => ({ body: { error: STATUS_CODES[failure.status] } }),
+  });
+  const basicAuth = { preHandler: app.tessera.guard({ schemes: [basicScheme({ verify: checkPassword })] }) };
+  const tokenAuth = { preHandler: app.tessera.guard() };
+  const current = (request: FastifyRequest): Identity => request.auth as Identity;
 
   app.post("/api/users", async (request, reply) => {
     const { username, email, password } = (request.body as Body) ?? {};

@@ -9,18 +9,10 @@
 // Unlike the tutorial: passwords are argon2id, the signing key is kept in the database (not
 // regenerated per process), a token cannot mint another token (GET /token wants the password),
 // and an unknown username costs a password verification like a known one.
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
-import {
-  SigningKeys,
-  createPasswordHasher,
-  issueAccessToken,
-  systemClock,
-  type ErrorCode,
-  type UserRecord,
-} from "../src/core/index.js";
+import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type ErrorCode, type UserRecord } from "../src/core/index.js";
 import { requireAuth } from "../src/http/express/index.js";
 import { PROBLEM_CONTENT_TYPE, basicScheme, problemFor, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore } from "../src/stores/index.js";
@@ -43,22 +35,13 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const users = store.auth;
   const passwords = createPasswordHasher();
   // Generated once and stored: a file database keeps tokens valid across restarts.
-  const keys = new SigningKeys({
-    store: users,
-    clock,
-    alg: "EdDSA",
-    issuer: ISSUER,
-    audience: ISSUER,
-    accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-    cacheSize: 1000,
-  });
+  const keys = new SigningKeys({ store: users, clock, alg: "EdDSA", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
   await keys.load();
 
   async function checkPassword(username: string, password: string): Promise<VerifyResult<UserRecord>> {
-    const user = await users.getUserByUsername(username);
     // An unknown user costs one verification too, so timing does not tell who exists.
-    const verdict = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
-    return user !== null && verdict.ok ? { ok: true, auth: user } : { ok: false, code: "credentials_invalid" };
+    const login = await verifyUserPassword(passwords, await users.getUserByUsername(username), password);
+    return login.ok ? { ok: true, auth: login.user } : { ok: false, code: "credentials_invalid" };
   }
 
   async function checkToken(token: string): Promise<UserRecord | null> {
@@ -108,20 +91,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   });
 
   app.get("/token", passwordOnly, (req, res) => {
-    const user = currentUser(req);
-    const jti = randomBytes(16).toString("base64url");
-    // The seed's token has no session: each token is its own `sid`.
-    const { token } = issueAccessToken(keys.ring, {
-      sub: user.id,
-      sid: jti,
-      jti,
-      scope: "",
-      ttlSeconds: TOKEN_TTL_SECONDS,
-      issuer: ISSUER,
-      audience: ISSUER,
-      now: clock.now(),
-    });
-    res.set("Cache-Control", "no-store").json({ token });
+    res.set("Cache-Control", "no-store").json({ token: keys.issue({ sub: currentUser(req).id }).token });
   });
 
   app.get("/protected-resource", tokenOrPassword, (req, res) => {

@@ -1,7 +1,7 @@
 import { TesseraError, type ErrorCode } from "../core/errors.js";
 import { isScopeToken, missingScopes, normalizeScopes, type ScopeInput } from "../core/scopes.js";
 import { assertRealm, joinChallenges } from "./challenge.js";
-import { problemFor, type ProblemBody } from "./problem.js";
+import { PROBLEM_CONTENT_TYPE, problemFor, type ProblemBody } from "./problem.js";
 import type { RequestView } from "./request-view.js";
 import { assertFunction, type AuthScheme, type SchemeOutcome } from "./scheme.js";
 
@@ -21,6 +21,35 @@ export interface GuardOptions<A> {
    * `auth.scopes` (array); an `auth` with neither has no scopes, so scope checks fail closed.
    */
   scopesOf?(auth: A): ScopeInput | undefined;
+  /**
+   * Shapes the answer to a refused request (status, headers, body) for apps whose clients
+   * expect their own error bodies. Default: the problem+json body. See {@link FailureResponse}.
+   */
+  onFailure?(failure: GuardFailure): FailureResponse;
+}
+
+/**
+ * What an `onFailure` hook answers. `status` defaults to the failure's; `headers` are merged
+ * over the failure's (case-insensitively, so `WWW-Authenticate` stays unless you set it);
+ * a string `body` is sent as is (`text/plain` unless `headers` name a `Content-Type`), any
+ * other value as JSON (`application/json`).
+ *
+ * @example
+ * const onFailure = (failure: GuardFailure): FailureResponse =>
+ *   ({ body: { error: failure.status === 401 ? "Unauthorized" : failure.problem.title } });
+ */
+export interface FailureResponse {
+  /** 400 to 599; default the failure's status. */
+  status?: number;
+  headers?: Readonly<Record<string, string>>;
+  body: unknown;
+}
+
+/** A refused request's answer, ready to send: every header (`Content-Type` included) and the body text. */
+export interface RenderedFailure {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 /** A request the guard let through, with the app's `auth` object and the scheme that matched. */
@@ -48,6 +77,11 @@ export interface Guard<A> {
   /** The options the guard was built from, for adapters deriving per-route guards. */
   readonly options: Readonly<GuardOptions<A>>;
   authenticate(request: RequestView): Promise<GuardResult<A>>;
+  /**
+   * The response to send for a failure: the guard's `onFailure` applied, or problem+json.
+   * Every adapter sends exactly this, so a custom body behaves the same in all of them.
+   */
+  renderFailure(failure: GuardFailure): RenderedFailure;
 }
 
 /**
@@ -60,7 +94,10 @@ export interface Guard<A> {
  * @example
  * const guard = createGuard({ schemes: [bearerScheme({ verify })], scopes: ["posts:write"] });
  * const result = await guard.authenticate(view);
- * if (!result.ok) send(result.status, result.headers, result.problem);
+ * if (!result.ok) {
+ *   const { status, headers, body } = guard.renderFailure(result);
+ *   send(status, headers, body);
+ * }
  */
 export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
   const { schemes, realm = DEFAULT_REALM } = options;
@@ -79,6 +116,8 @@ export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
   const required = normalizeScopes(readRequiredScopes(options.scopes));
   if (options.scopesOf !== undefined) assertFunction(options.scopesOf, "createGuard scopesOf");
   const scopesOf = options.scopesOf ?? defaultScopesOf;
+  const { onFailure } = options;
+  if (onFailure !== undefined) assertFunction(onFailure, "createGuard onFailure");
 
   function fail(scheme: AuthScheme<A> | undefined, code: ErrorCode, detail?: string): GuardFailure {
     const problem = problemFor(code, detail === undefined ? {} : { detail });
@@ -126,7 +165,47 @@ export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
     return fail(undefined, "token_missing");
   }
 
-  return { options, authenticate };
+  function renderFailure(failure: GuardFailure): RenderedFailure {
+    if (onFailure === undefined) {
+      return {
+        status: failure.status,
+        headers: { ...failure.headers, "Content-Type": PROBLEM_CONTENT_TYPE },
+        body: JSON.stringify(failure.problem),
+      };
+    }
+    return renderCustomFailure(failure, onFailure(failure));
+  }
+
+  return { options, authenticate, renderFailure };
+}
+
+// Misuse here surfaces per request, so it throws TypeError into the framework's error handler.
+function renderCustomFailure(failure: GuardFailure, response: FailureResponse): RenderedFailure {
+  if (typeof response !== "object" || response === null || !("body" in response) || response.body === undefined) {
+    throw new TypeError("onFailure must return { status?, headers?, body }");
+  }
+  const status = response.status ?? failure.status;
+  // A refusal must stay a refusal: a 2xx/3xx would tell clients and caches the request worked.
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new TypeError("onFailure status must be an integer from 400 to 599");
+  }
+  const { body } = response;
+  const text: unknown = typeof body === "string" ? body : JSON.stringify(body);
+  if (typeof text !== "string") throw new TypeError("onFailure body must be a string or a JSON value");
+  const headers: Record<string, string> = {
+    ...failure.headers,
+    "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+  };
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    if (typeof value !== "string") throw new TypeError(`onFailure header ${JSON.stringify(name)} must be a string`);
+    // Header names are case-insensitive: the app's spelling replaces ours rather than doubling it.
+    const lower = name.toLowerCase();
+    for (const existing of Object.keys(headers)) {
+      if (existing.toLowerCase() === lower) delete headers[existing];
+    }
+    headers[name] = value;
+  }
+  return { status, headers, body: text };
 }
 
 function readRequiredScopes(scopes: ScopeInput | undefined): string[] {

@@ -5,7 +5,15 @@ export type { Problem, ProblemBody, ProblemEntry, ProblemOptions } from "./probl
 export { formatChallenge, formatBearerChallenge, formatBasicChallenge, joinChallenges } from "./challenge.js";
 export type { BearerChallengeOptions, BearerError, FormatChallengeOptions } from "./challenge.js";
 export { createGuard, DEFAULT_REALM } from "./guard.js";
-export type { Guard, GuardFailure, GuardOptions, GuardResult, GuardSuccess } from "./guard.js";
+export type {
+  FailureResponse,
+  Guard,
+  GuardFailure,
+  GuardOptions,
+  GuardResult,
+  GuardSuccess,
+  RenderedFailure,
+} from "./guard.js";
 export type { AuthScheme, ChallengeRequest, SchemeOutcome, VerifyContext, VerifyResult } from "./scheme.js";
 export { bearerScheme, type BearerSchemeOptions } from "./schemes/bearer.js";
 export { basicScheme, type BasicSchemeOptions } from "./schemes/basic.js";

@@ -1,5 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Tessera } from "../core/auth/tessera.js";
 import type { RevocationFeed } from "../core/auth/revocations.js";
@@ -102,7 +104,6 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
           },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy ?? false,
-    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
@@ -145,6 +146,23 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
   app.removeContentTypeParser("text/plain");
+  // Many clients send `Content-Type: application/json` on every request: an empty body is no body.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") {
+      done(null, undefined);
+      return;
+    }
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    // No stored text may hold NUL (PostgreSQL refuses it; nothing legitimate needs it).
+    if (text.includes("\\u0000")) {
+      done(Object.assign(new Error("The body contains a NUL character"), { statusCode: 400, code: "TESSERA_NUL_IN_BODY" }), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+  installValidators(app);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -172,4 +190,19 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerPostRoutes(app, context, requireAuth);
   await registerMeRoutes(app, context, requireAuth);
   return app;
+}
+
+type AddFormats = (ajv: Ajv) => Ajv;
+
+/**
+ * Query strings and path parameters arrive as strings, so they are coerced to the schema's
+ * types; JSON bodies are not: `{"title": 5}` is a validation error, not the string "5".
+ */
+function installValidators(app: FastifyInstance): void {
+  // ajv-formats is CommonJS; its callable export sits on `default` when imported from ESM.
+  const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+  const options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
+  const forBodies = addFormats(new Ajv({ ...options, coerceTypes: false }));
+  const forStrings = addFormats(new Ajv({ ...options, coerceTypes: "array" }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? forBodies : forStrings).compile(schema));
 }

@@ -50,6 +50,11 @@ export function installErrorHandling(app: FastifyInstance): void {
           detail: "The body is not valid JSON",
           extra: { errors: [{ field: "body", message: "is not valid JSON" }] },
         });
+      case "TESSERA_NUL_IN_BODY":
+        return sendProblem(reply, "validation_failed", {
+          detail: "Text fields may not contain NUL characters",
+          extra: { errors: [{ field: "body", message: "contains a NUL character" }] },
+        });
       case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
         return sendProblem(reply, "invalid_request", { detail: "Content-Length does not match the body" });
       default:

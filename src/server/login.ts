@@ -17,9 +17,9 @@ export interface LoginAttempt {
 
 /**
  * A password login under the abuse limits of contract section 4: every attempt counts against
- * the client IP; failures count against the account (known or not, so locking says nothing about
- * which usernames exist); a locked account refuses even the right password, from anywhere,
- * without locking any other account.
+ * the client IP; attempts count against the account until one succeeds (known or not, so locking
+ * says nothing about which usernames exist), so the count is of failures; a locked account
+ * refuses even the right password, from anywhere, without locking any other account.
  */
 export async function attemptLogin(context: ServerContext, attempt: LoginAttempt): Promise<LoginOutcome> {
   const { limits, tessera, metrics } = context;
@@ -33,7 +33,9 @@ export async function attemptLogin(context: ServerContext, attempt: LoginAttempt
     }
   }
   if (limits.loginAccount) {
-    const decision = await limits.loginAccount.isExceeded(accountKey);
+    // Counted before verifying, atomically: concurrent guesses cannot all slip in under the
+    // limit while the first ones are still being checked. A success clears the count again.
+    const decision = await limits.loginAccount.hit(accountKey);
     if (!decision.allowed) {
       metrics.rateLimited.inc({ limit: "login-account" });
       return { ok: false, code: "rate_limited", retryAfterSeconds: decision.resetSeconds, detail: "Too many failed logins for this account" };
@@ -43,12 +45,11 @@ export async function attemptLogin(context: ServerContext, attempt: LoginAttempt
   const verdict = await tessera.verifyCredentials(attempt.username, attempt.password);
   if (!verdict.ok) {
     metrics.authOutcomes.inc({ outcome: "credentials_invalid" });
-    if (limits.loginAccount) await limits.loginAccount.hit(accountKey);
     return { ok: false, code: "credentials_invalid", detail: "The username or password is incorrect" };
   }
+  if (limits.loginAccount) await limits.loginAccount.reset(accountKey);
   const scope = tessera.resolveScope(verdict.user, attempt.scope);
   if (!scope.ok) return { ok: false, code: "validation_failed", detail: scope.detail ?? "invalid scope" };
-  if (limits.loginAccount) await limits.loginAccount.reset(accountKey);
 
   const pair = await tessera.startSession(verdict.user, { scope: scope.scope, client: { ip: attempt.ip, userAgent: attempt.userAgent } });
   await context.users.touchUser(verdict.user.id, tessera.clock.now());

@@ -31,13 +31,6 @@ export class Limit {
     }
   }
 
-  /** Whether `key` is already over the limit, without counting a hit. */
-  async isExceeded(key: string): Promise<LimitDecision> {
-    const result = await this.limiter.get(key);
-    if (result === null) return { allowed: true, limit: this.rule.points, remaining: this.rule.points, resetSeconds: 0 };
-    return this.decision(result, result.consumedPoints < this.rule.points);
-  }
-
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }

@@ -106,9 +106,12 @@ export const paginationQuerySchema = {
   properties: {
     // Bounded so (page - 1) * per_page stays a safe integer the database accepts as an OFFSET.
     page: { type: "integer", minimum: 1, maximum: 1_000_000_000, default: 1 },
-    per_page: { type: "integer", minimum: 1, maximum: 100, default: 10 },
+    per_page: { type: "integer", minimum: 1, default: 10, description: "Items per page; values above 100 are served as 100" },
   },
 } as const;
+
+/** Largest page size; a larger `per_page` is clamped to it (as the microblog API this follows did). */
+export const MAX_PER_PAGE = 100;
 
 /** Ids in paths: anything that is not a positive integer is a 404, not a 400 (contract). */
 export const idParamsSchema = {

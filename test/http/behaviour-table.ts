@@ -9,6 +9,8 @@ import {
   bearerScheme,
   headerScheme,
   PROBLEMS,
+  type GuardFailure,
+  type FailureResponse,
   type GuardOptions,
   type VerifyResult,
 } from "../../src/http/index.js";
@@ -65,6 +67,19 @@ const basicTokenOrPassword = basicScheme<TestAuth>({
 });
 const apiToken = headerScheme({ header: "api-token", verify: verifyToken });
 
+// Seed 001: Flask-HTTPAuth's error_response(), {"error": <reason phrase>}, challenge kept.
+const reasonPhraseBody = (failure: GuardFailure): FailureResponse => ({ body: { error: failure.problem.title } });
+// Seed 004: its own messages; a missing token answered 400 with text and a replaced challenge.
+const seed004Body = (failure: GuardFailure): FailureResponse =>
+  failure.code === "token_missing"
+    ? { status: 400, headers: { "www-authenticate": 'ApiKey realm="custom"', "X-Auth-Error": failure.code }, body: "Authentication token not provided" }
+    : { body: { error: failure.code === "token_expired" ? "token expired" : "invalid token" } };
+// JSON:API style: the app names its own media type.
+const jsonApiBody = (failure: GuardFailure): FailureResponse => ({
+  headers: { "content-type": "application/vnd.api+json" },
+  body: { errors: [{ status: String(failure.status), code: failure.code }] },
+});
+
 /** The routes every adapter mounts at `GET path`, each answering 200 `{ auth }`. */
 export const ROUTES = {
   "/bearer": { schemes: [bearer] },
@@ -76,6 +91,9 @@ export const ROUTES = {
   "/multi": { schemes: [token, basic] },
   "/order": { schemes: [bearer, apiToken] },
   "/posts": { schemes: [bearer], scopes: ["posts:write"] },
+  "/custom-reason": { schemes: [bearer], scopes: ["posts:write"], onFailure: reasonPhraseBody },
+  "/custom-seed004": { schemes: [apiToken], onFailure: seed004Body },
+  "/custom-type": { schemes: [token, basic], onFailure: jsonApiBody },
 } satisfies Record<string, GuardOptions<TestAuth>>;
 
 const basicOf = (value: string): string => `Basic ${Buffer.from(value, "utf8").toString("base64")}`;
@@ -101,7 +119,15 @@ interface Row {
   challenge: string | null;
   /** For successes: the auth object the handler saw. */
   auth?: TestAuth;
+  /** For `onFailure` routes: the exact body (parsed JSON, or the text for a string body). */
+  body?: unknown;
+  /** For `onFailure` routes: the start of the Content-Type. */
+  contentType?: string;
+  /** Further response headers that must be present with these values. */
+  responseHeaders?: Record<string, string>;
 }
+
+const JSON_TYPE = "application/json";
 
 export const ROWS: readonly Row[] = [
   // Bearer (RFC 6750)
@@ -166,6 +192,20 @@ export const ROWS: readonly Row[] = [
   { name: "sufficient scope", path: "/posts", headers: { Authorization: "Bearer writer-token" }, status: 200, challenge: null, auth: WRITER },
   { name: "scoped route without credentials -> 401", path: "/posts", status: 401, code: "token_missing", challenge: BEARER },
   { name: "scoped route with an expired token -> 401", path: "/posts", headers: { Authorization: "Bearer expired-token" }, status: 401, code: "token_expired", challenge: invalidToken(BEARER, "The access token expired") },
+
+  // onFailure: the app shapes the body; statuses and challenges stay the library's unless overridden
+  { name: "onFailure: no credentials keeps 401 and the challenge", path: "/custom-reason", status: 401, challenge: BEARER, contentType: JSON_TYPE, body: { error: "Unauthorized" } },
+  { name: "onFailure: expired keeps the invalid_token challenge", path: "/custom-reason", headers: { Authorization: "Bearer expired-token" }, status: 401, challenge: invalidToken(BEARER, "The access token expired"), contentType: JSON_TYPE, body: { error: "Unauthorized" } },
+  { name: "onFailure: malformed credentials stay 400", path: "/custom-reason", headers: { Authorization: "Bearer" }, status: 400, challenge: invalidRequest(BEARER, "The Bearer credentials carry no token"), contentType: JSON_TYPE, body: { error: "Bad Request" } },
+  { name: "onFailure: missing scope stays 403", path: "/custom-reason", headers: { Authorization: "Bearer good-token" }, status: 403, challenge: 'Bearer realm="tessera", error="insufficient_scope", scope="posts:write"', contentType: JSON_TYPE, body: { error: "Forbidden" } },
+  { name: "onFailure: a store outage stays 503", path: "/custom-reason", headers: { Authorization: "Bearer down-token" }, status: 503, challenge: null, contentType: JSON_TYPE, body: { error: "Service Unavailable" } },
+  { name: "onFailure: success is untouched", path: "/custom-reason", headers: { Authorization: "Bearer writer-token" }, status: 200, challenge: null, auth: WRITER },
+  { name: "onFailure: status, challenge and a header overridden, text body", path: "/custom-seed004", status: 400, challenge: 'ApiKey realm="custom"', contentType: "text/plain", body: "Authentication token not provided", responseHeaders: { "x-auth-error": "token_missing" } },
+  { name: "onFailure: a bad token with the app's message", path: "/custom-seed004", headers: { "api-token": "nope-token" }, status: 401, challenge: invalidToken(API_TOKEN, INVALID), contentType: JSON_TYPE, body: { error: "invalid token" } },
+  { name: "onFailure: an expired token with the app's message", path: "/custom-seed004", headers: { "api-token": "expired-token" }, status: 401, challenge: invalidToken(API_TOKEN, "The access token expired"), contentType: JSON_TYPE, body: { error: "token expired" } },
+  { name: "onFailure: success through a header scheme", path: "/custom-seed004", headers: { "api-token": "good-token" }, status: 200, challenge: null, auth: GOOD },
+  { name: "onFailure: the app's Content-Type wins; MultiAuth challenges kept", path: "/custom-type", status: 401, challenge: `${TOKEN}, ${BASIC}`, contentType: "application/vnd.api+json", body: { errors: [{ status: "401", code: "token_missing" }] } },
+  { name: "onFailure: a failed Basic login keeps the Basic challenge", path: "/custom-type", headers: { Authorization: basicOf("alice:wrong-password") }, status: 401, challenge: BASIC, contentType: "application/vnd.api+json", body: { errors: [{ status: "401", code: "credentials_invalid" }] } },
 ];
 
 /** Secrets sent by the rows; none may appear in any response. */
@@ -223,6 +263,14 @@ export function runBehaviourTable(adapter: string, start: () => Promise<RunningS
           assert.ok(!(row.challenge ?? "").includes(secret), `challenge leaks ${secret}`);
         }
 
+        for (const [name, value] of Object.entries(row.responseHeaders ?? {})) {
+          assert.equal(response.headers[name], value, name);
+        }
+        if (row.body !== undefined) {
+          assert.ok(String(response.headers["content-type"]).startsWith(row.contentType ?? JSON_TYPE), String(response.headers["content-type"]));
+          assert.deepEqual(typeof row.body === "string" ? response.body : JSON.parse(response.body), row.body);
+          return;
+        }
         const body: unknown = JSON.parse(response.body);
         if (row.status === 200) {
           assert.deepEqual(body, { auth: row.auth });

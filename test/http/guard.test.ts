@@ -300,3 +300,81 @@ void describe("createGuard: several schemes (MultiAuth)", () => {
     assert.equal(result.headers["WWW-Authenticate"], 'Custom realm="tessera"');
   });
 });
+
+void describe("createGuard: renderFailure (what every adapter sends)", () => {
+  const bearer = bearerScheme({ verify: verifyToken });
+
+  async function failureOf(guard: ReturnType<typeof createGuard<TestAuth>>, headers: Record<string, string> = {}) {
+    const result = await guard.authenticate(viewOf(headers));
+    assert.equal(result.ok, false);
+    return result.ok ? assert.fail("expected a failure") : result;
+  }
+
+  void it("defaults to the problem+json body with the failure's status and challenge", async () => {
+    const guard = createGuard({ schemes: [bearer] });
+    const failure = await failureOf(guard, { Authorization: "Bearer expired" });
+    const rendered = guard.renderFailure(failure);
+    assert.equal(rendered.status, 401);
+    assert.deepEqual(rendered.headers, {
+      "WWW-Authenticate": failure.headers["WWW-Authenticate"],
+      "Content-Type": "application/problem+json; charset=utf-8",
+    });
+    assert.deepEqual(JSON.parse(rendered.body), failure.problem);
+  });
+
+  void it("sends onFailure's JSON body and keeps the challenge and status", async () => {
+    const seen: string[] = [];
+    const guard = createGuard({
+      schemes: [bearer],
+      onFailure: (failure) => {
+        seen.push(failure.code);
+        return { body: { error: "Unauthorized" } };
+      },
+    });
+    const rendered = guard.renderFailure(await failureOf(guard));
+    assert.deepEqual(seen, ["token_missing"]);
+    assert.deepEqual(rendered, {
+      status: 401,
+      headers: { "WWW-Authenticate": 'Bearer realm="tessera"', "Content-Type": "application/json; charset=utf-8" },
+      body: '{"error":"Unauthorized"}',
+    });
+  });
+
+  void it("lets onFailure set the status, replace headers case-insensitively, and send text", async () => {
+    const guard = createGuard({
+      schemes: [bearer],
+      onFailure: () => ({ status: 400, headers: { "www-authenticate": 'Custom realm="x"', "X-Why": "missing" }, body: "no token" }),
+    });
+    assert.deepEqual(guard.renderFailure(await failureOf(guard)), {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "www-authenticate": 'Custom realm="x"', "X-Why": "missing" },
+      body: "no token",
+    });
+    const typed = createGuard({ schemes: [bearer], onFailure: () => ({ headers: { "content-type": "application/vnd.api+json" }, body: [] }) });
+    assert.deepEqual(typed.renderFailure(await failureOf(typed)).headers, {
+      "WWW-Authenticate": 'Bearer realm="tessera"',
+      "content-type": "application/vnd.api+json",
+    });
+  });
+
+  void it("refuses a non-function onFailure at construction", () => {
+    assert.throws(() => createGuard({ schemes: [bearer], onFailure: "nope" as never }), TypeError);
+  });
+
+  void it("refuses an onFailure answer that is not a refusal or has no body", async () => {
+    for (const answer of [
+      { status: 200, body: {} },
+      { status: 302, body: {} },
+      { status: 401.5, body: {} },
+      { body: undefined },
+      {},
+      null,
+      { body: () => 1 },
+      { body: {}, headers: { "X-Count": 1 } },
+    ]) {
+      const guard = createGuard({ schemes: [bearer], onFailure: () => answer as never });
+      const failure = await failureOf(guard);
+      assert.throws(() => guard.renderFailure(failure), TypeError, JSON.stringify(answer));
+    }
+  });
+});

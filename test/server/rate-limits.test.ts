@@ -116,3 +116,22 @@ describe("per-token limit and admins", () => {
     }
   });
 });
+
+describe("account lockout under concurrency", () => {
+  it("concurrent wrong guesses cannot slip past the per-account limit", async () => {
+    const app = await makeApp({ TESSERA_LOGIN_LIMIT_ACCOUNT: "5/15m", TESSERA_LOGIN_LIMIT_IP: "off" });
+    try {
+      await register(app, "kim");
+      const guesses = await Promise.all(
+        Array.from({ length: 30 }, () => app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("kim", "wrong guess!") } })),
+      );
+      const statuses = guesses.map((response) => response.statusCode);
+      assert.equal(statuses.filter((status) => status === 401).length, 5, "only the limit's worth of guesses is verified");
+      assert.equal(statuses.filter((status) => status === 429).length, 25);
+      const right = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("kim", PASSWORD) } });
+      assert.equal(right.statusCode, 429, "the locked account refuses even the right password");
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,8 +1,10 @@
-import type { Clock } from "../clock.js";
+import { systemClock, type Clock } from "../clock.js";
+import { ConfigError } from "../errors.js";
 import type { AuthStore, SigningKeyRecord } from "../store.js";
 import {
   createAccessTokenVerifier,
   createKeyRing,
+  DEFAULT_VERIFIED_CACHE_SIZE,
   generateSigningKey,
   issueAccessToken,
   type AccessTokenVerifier,
@@ -13,7 +15,44 @@ import {
   type VerifyAccessTokenResult,
 } from "../jwt/index.js";
 
+/** Options of {@link SigningKeys}. */
 export interface SigningKeysOptions {
+  store: AuthStore;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** The algorithm of new keys; `load()` rotates when the current key has another. */
+  alg: JwtAlg;
+  issuer: string;
+  audience: string;
+  /**
+   * The longest access-token lifetime: the default and maximum of `issue()`'s `ttlSeconds`,
+   * and how long a retired key keeps verifying. Default {@link DEFAULT_SIGNING_KEYS_TTL_SECONDS}.
+   */
+  accessTokenTtlSeconds?: number;
+  /** Verified tokens remembered by `verify()`. Default `DEFAULT_VERIFIED_CACHE_SIZE` (10,000). */
+  cacheSize?: number;
+}
+
+/** Default `accessTokenTtlSeconds` of {@link SigningKeys}: 15 minutes, as the reference server. */
+export const DEFAULT_SIGNING_KEYS_TTL_SECONDS = 900;
+
+/** What {@link SigningKeys.issue} takes; issuer, audience and "now" come from the keys' options. */
+export interface SigningKeysIssueOptions {
+  /** The user id; stored as a string. */
+  sub: string | number;
+  /** Space-separated scopes, or a list. Default `""` (no scope). */
+  scope?: string | readonly string[];
+  /** The session id; leave it out for an app without sessions. */
+  sid?: string | number | undefined;
+  /** Default and maximum: the keys' `accessTokenTtlSeconds`. */
+  ttlSeconds?: number;
+  /** Default: 128 random bits. */
+  jti?: string;
+  /** Claims of the app's own (`identity`, `roles`); they may not override a registered claim. */
+  extraClaims?: Readonly<Record<string, unknown>>;
+}
+
+interface ResolvedOptions {
   store: AuthStore;
   clock: Clock;
   alg: JwtAlg;
@@ -29,14 +68,32 @@ const RELOAD_EVERY_MS = 1_000;
 /**
  * The key ring as kept in the store: generated on first start, shared by every instance,
  * rotated without breaking tokens already issued, and reloaded when a token names a key
- * this instance has not seen yet.
+ * this instance has not seen yet. Throws ConfigError for a bad `accessTokenTtlSeconds`.
+ *
+ * @example
+ * const keys = new SigningKeys({ store: store.auth, alg: "EdDSA", issuer: "urn:my-app", audience: "urn:my-app" });
+ * await keys.load();
+ * const { token } = keys.issue({ sub: user.id, extraClaims: { identity: user.id } });
+ * const verified = keys.verify(token); // { ok: true, claims } or { ok: false, code, reason }
  */
 export class SigningKeys {
   private verifier: AccessTokenVerifier | null = null;
   private lastReloadAt = 0;
   private reloading: Promise<void> | null = null;
+  private readonly options: ResolvedOptions;
 
-  constructor(private readonly options: SigningKeysOptions) {}
+  constructor(options: SigningKeysOptions) {
+    const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_SIGNING_KEYS_TTL_SECONDS;
+    if (!Number.isSafeInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) {
+      throw new ConfigError("accessTokenTtlSeconds", "expected a positive integer");
+    }
+    this.options = {
+      ...options,
+      clock: options.clock ?? systemClock,
+      accessTokenTtlSeconds,
+      cacheSize: options.cacheSize ?? DEFAULT_VERIFIED_CACHE_SIZE,
+    };
+  }
 
   get ring(): KeyRing {
     if (!this.verifier) throw new Error("SigningKeys.load() has not run");
@@ -98,14 +155,26 @@ export class SigningKeys {
     return plan.newKey;
   }
 
+  /** Verifies with the configured issuer and audience, through the cached verifier. */
   verify(token: string): VerifyAccessTokenResult {
     if (!this.verifier) throw new Error("SigningKeys.load() has not run");
     return this.verifier.verify(token);
   }
 
-  issue(claims: { sub: string; scope: string; sid: string; ttlSeconds: number }): IssueAccessTokenResult {
+  /**
+   * `issueAccessToken` with the configured issuer, audience and clock. Throws RangeError for a
+   * `ttlSeconds` above `accessTokenTtlSeconds`: after a rotation such a token would outlive
+   * the key that verifies it.
+   */
+  issue(options: SigningKeysIssueOptions): IssueAccessTokenResult {
+    const { ttlSeconds = this.options.accessTokenTtlSeconds, scope = "", ...rest } = options;
+    if (ttlSeconds > this.options.accessTokenTtlSeconds) {
+      throw new RangeError("ttlSeconds exceeds the keys' accessTokenTtlSeconds");
+    }
     return issueAccessToken(this.ring, {
-      ...claims,
+      ...rest,
+      scope,
+      ttlSeconds,
       issuer: this.options.issuer,
       audience: this.options.audience,
       now: this.options.clock.now(),

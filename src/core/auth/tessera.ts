@@ -150,7 +150,8 @@ export class Tessera {
    * an old scheme (bcrypt, sha-crypt, werkzeug) is re-hashed with argon2id on the spot.
    */
   async verifyCredentials(username: string, password: string): Promise<Result<{ user: UserRecord }, "credentials_invalid">> {
-    const user = await this.store.getUserByUsername(username);
+    // No stored username holds NUL (and PostgreSQL cannot even compare one): treat it as unknown.
+    const user = username.includes("\0") ? null : await this.store.getUserByUsername(username);
     if (!user) {
       await this.passwords.verifyDummy(password);
       return { ok: false, code: "credentials_invalid" };

@@ -17,7 +17,7 @@ export interface AccessTokenVerifierOptions {
   audience: string;
   /** Default: the system clock. */
   clock?: Clock;
-  /** Clock leeway for `nbf` and `exp`, 0 to 60 s. Default 5. */
+  /** Clock leeway for `nbf`, 0 to 60 s (`exp` gets none). Default 5. */
   leewaySeconds?: number;
   /** Verified tokens remembered (LRU); 0 disables the cache. Default {@link DEFAULT_VERIFIED_CACHE_SIZE}. */
   cacheSize?: number;
@@ -46,7 +46,7 @@ export interface AccessTokenVerifier {
 interface CacheEntry {
   readonly result: { readonly ok: true; readonly claims: AccessTokenClaims };
   readonly kid: string;
-  /** When `exp` (plus leeway) passes, in epoch ms. */
+  /** When `exp` passes, in epoch ms. */
   readonly expValidUntil: number;
   /** min(expValidUntil, key expiry): the entry is never served at or after this. */
   validUntil: number;
@@ -56,7 +56,7 @@ interface CacheEntry {
  * A verifier bound to one key ring and one issuer/audience, with a bounded cache of
  * verified tokens keyed by the exact token string: a repeated token costs one map lookup
  * and one clock read (no base64, no JSON, no crypto). Entries are never served once the
- * token's `exp` (plus leeway) or its key's `expiresAt` has passed. Only successes are
+ * token's `exp` or its key's `expiresAt` has passed. Only successes are
  * cached. Throws ConfigError for bad options.
  *
  * @example
@@ -91,8 +91,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     if (!verified.ok) return verified;
     const result = Object.freeze({ ok: true as const, claims: verified.claims });
     if (cacheSize > 0) {
-      // valid while floor(now / 1000) < exp + leeway, i.e. now < ceil(exp + leeway) * 1000
-      const expValidUntil = Math.ceil(verified.claims.exp + checks.leewaySeconds) * 1000;
+      // valid while floor(now / 1000) < exp, i.e. now < ceil(exp) * 1000
+      const expValidUntil = Math.ceil(verified.claims.exp) * 1000;
       const keyExpiresAt = verified.key.expiresAt ?? Number.POSITIVE_INFINITY;
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
       cache.set(token, { result, kid: verified.key.kid, expValidUntil, validUntil: Math.min(expValidUntil, keyExpiresAt) });

@@ -13,8 +13,11 @@ export interface IssueAccessTokenOptions {
   sub: string | number;
   /** Space-separated scopes, or a list joined with spaces. */
   scope: string | readonly string[];
-  /** The session id; stored as a string. */
-  sid: string | number;
+  /**
+   * The session id; stored as a string. Leave it out for tokens not tied to a session
+   * (the claim is then absent, and revocation works by `jti` and user only).
+   */
+  sid?: string | number | undefined;
   /** Defaults to 128 random bits, base64url. */
   jti?: string;
   ttlSeconds: number;
@@ -38,6 +41,7 @@ const RESERVED = new Set<string>(REGISTERED_ACCESS_TOKEN_CLAIMS);
  * Signs an RFC 9068 access token (`typ: "at+jwt"`) with the ring's current key.
  * Throws `TesseraError("internal_error")` when the ring has no signing key and
  * `TypeError`/`RangeError` for misuse (empty ids, a non-positive TTL, a reserved extra claim).
+ * `sid` is optional: an app without sessions leaves it out.
  *
  * @example
  * const { token, jti, expiresAt } = issueAccessToken(ring, {
@@ -52,7 +56,7 @@ export function issueAccessToken(keyRing: KeyRing, options: IssueAccessTokenOpti
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError("ttlSeconds must be a positive integer");
   if (!Number.isFinite(now)) throw new RangeError("now must be epoch milliseconds");
   const sub = requireId("sub", options.sub);
-  const sid = requireId("sid", options.sid);
+  const sid = options.sid === undefined ? undefined : requireId("sid", options.sid);
   const scope = typeof options.scope === "string" ? options.scope : options.scope.join(" ");
   if (typeof issuer !== "string" || issuer.length === 0) throw new TypeError("issuer must be a non-empty string");
   if (typeof audience !== "string" || audience.length === 0) throw new TypeError("audience must be a non-empty string");
@@ -66,6 +70,7 @@ export function issueAccessToken(keyRing: KeyRing, options: IssueAccessTokenOpti
 
   const iat = Math.floor(now / 1000);
   const exp = iat + ttlSeconds;
+  // JSON.stringify leaves out an undefined sid, so a sessionless token has no `sid` at all.
   const claims = { iss: issuer, sub, aud: audience, iat, nbf: iat, exp, jti, scope, sid, ...extraClaims };
   const signingInput = `${key.encodedHeader}.${encodeBase64url(JSON.stringify(claims))}`;
   const token = `${signingInput}.${createJwsSignature(key.alg, key.privateKey, signingInput).toString("base64url")}`;

@@ -11,7 +11,7 @@ import type { KeyRing, RingKey } from "./key-ring.js";
 
 /** Contract section 2: longer tokens are refused before any parsing. */
 export const MAX_ACCESS_TOKEN_LENGTH = 8192;
-/** Default clock leeway for `nbf` and `exp`, in seconds. */
+/** Default clock leeway for `nbf`, in seconds. `exp` gets none: an expired token is refused at once (contract section 2). */
 export const DEFAULT_LEEWAY_SECONDS = 5;
 /** Contract section 2: at most 60 s of leeway. */
 export const MAX_LEEWAY_SECONDS = 60;
@@ -20,7 +20,8 @@ export type AccessTokenFailureCode = "token_malformed" | "token_invalid" | "toke
 
 /**
  * The verified claims of an access token (frozen, shallowly). Extra claims set at issue
- * time are present too, typed `unknown`.
+ * time are present too, typed `unknown`. `sid` is absent from tokens issued without a
+ * session (the reference server always sets it).
  *
  * @example
  * const scopes = claims.scope === "" ? [] : claims.scope.split(" ");
@@ -34,7 +35,7 @@ export interface AccessTokenClaims {
   readonly exp: number;
   readonly jti: string;
   readonly scope: string;
-  readonly sid: string;
+  readonly sid?: string;
   readonly [claim: string]: unknown;
 }
 
@@ -58,7 +59,7 @@ export interface VerifyAccessTokenOptions {
   audience: string;
   /** Epoch milliseconds. */
   now: number;
-  /** Clock leeway for `nbf` and `exp`, 0 to 60 s. Default {@link DEFAULT_LEEWAY_SECONDS}. */
+  /** Clock leeway for `nbf`, 0 to 60 s (`exp` gets none). Default {@link DEFAULT_LEEWAY_SECONDS}. */
   leewaySeconds?: number;
 }
 
@@ -123,9 +124,9 @@ const EXPIRED = failure("token_expired", "expired", "token expired");
 /**
  * Verifies an access token made by `issueAccessToken`: size, compact form, header
  * (`kid` known and live, `alg` exactly the key's, `typ` at+jwt, no `crit`), signature,
- * then `iss`, `aud`, required claims and their types, `nbf`, `exp`. Revocation (`jti`,
- * `sid`) is the caller's job. For many tokens prefer `createAccessTokenVerifier`, which
- * caches results.
+ * then `iss`, `aud`, required claims and their types (`sid` may be absent, but is a string
+ * when present), `nbf`, `exp`. Revocation (`jti`, `sid`) is the caller's job. For many
+ * tokens prefer `createAccessTokenVerifier`, which caches results.
  *
  * @example
  * const result = verifyAccessToken(token, { keyRing, issuer, audience: "tessera", now: Date.now() });
@@ -212,14 +213,16 @@ export function verifyWithKeyRing(
     typeof claims.sub !== "string" ||
     typeof claims.jti !== "string" ||
     typeof claims.scope !== "string" ||
-    typeof claims.sid !== "string"
+    // Optional (sessionless apps), but never of another type.
+    (claims.sid !== undefined && typeof claims.sid !== "string")
   ) {
     return BAD_CLAIMS;
   }
   // Same comparisons as jose (RFC 7519 sections 4.1.4-4.1.5) on whole seconds.
   const nowSeconds = Math.floor(nowMs / 1000);
   if ((nbf as number) > nowSeconds + checks.leewaySeconds) return NOT_YET_VALID;
-  if ((exp as number) <= nowSeconds - checks.leewaySeconds) return EXPIRED;
+  // No leeway on exp: the contract rejects a token once `exp` has passed; only `nbf` gets some.
+  if ((exp as number) <= nowSeconds) return EXPIRED;
 
   if (Array.isArray(aud)) Object.freeze(aud);
   return { ok: true, claims: Object.freeze(claims) as AccessTokenClaims, key };

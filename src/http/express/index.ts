@@ -1,7 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { createGuard, type GuardOptions } from "../guard.js";
+import { createGuard, type GuardOptions, type RenderedFailure } from "../guard.js";
 import { createNodeRequestView } from "../node-request-view.js";
-import { PROBLEM_CONTENT_TYPE } from "../problem.js";
 import type { RegisteredAuth } from "../register.js";
 
 declare global {
@@ -16,7 +15,7 @@ declare global {
 
 /**
  * Express 5 middleware: sets `req.auth` or answers 400/401/403/503 with problem+json and
- * `WWW-Authenticate`. Options are checked when it is built.
+ * `WWW-Authenticate` (or what `onFailure` shapes). Options are checked when it is built.
  *
  * @example
  * const auth = { schemes: [bearerScheme({ verify })] };
@@ -32,8 +31,15 @@ export function requireAuth<A = RegisteredAuth>(options: GuardOptions<A>): Reque
         next();
         return;
       }
-      res.status(result.status).set(result.headers).set("Content-Type", PROBLEM_CONTENT_TYPE);
-      res.send(JSON.stringify(result.problem));
+      let rendered: RenderedFailure;
+      try {
+        rendered = routeGuard.renderFailure(result);
+      } catch (error) {
+        // A misbehaving onFailure is a bug: Express's error handling, like a verify fault.
+        next(error);
+        return;
+      }
+      res.status(rendered.status).set(rendered.headers).send(rendered.body);
     }, next);
   };
 }

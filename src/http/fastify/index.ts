@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import fp from "fastify-plugin";
 import { createGuard, type Guard, type GuardOptions } from "../guard.js";
 import { createNodeRequestView } from "../node-request-view.js";
-import { PROBLEM_CONTENT_TYPE } from "../problem.js";
 import type { RegisteredAuth } from "../register.js";
 
 declare module "fastify" {
@@ -24,7 +23,8 @@ export type TesseraPluginOptions = GuardOptions<unknown>;
 /** `app.tessera`: builds route guards over the plugin's schemes. */
 export interface TesseraDecorator {
   /**
-   * A preHandler for one route; `options` override the plugin's (typically `scopes`).
+   * A preHandler for one route; `options` override the plugin's (typically `scopes`, or
+   * `schemes` and `onFailure`).
    *
    * @example
    * app.post("/api/posts", { preHandler: app.tessera.guard({ scopes: ["posts:write"] }) }, handler);
@@ -73,10 +73,7 @@ function toPreHandler<A>(routeGuard: Guard<A>): preHandlerAsyncHookHandler {
       request.auth = result.auth as RegisteredAuth;
       return;
     }
-    return reply
-      .code(result.status)
-      .headers(result.headers)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(result.problem));
+    const { status, headers, body } = routeGuard.renderFailure(result);
+    return reply.code(status).headers(headers).send(body);
   };
 }

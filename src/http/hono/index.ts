@@ -2,7 +2,6 @@ import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { createGuard, type GuardOptions } from "../guard.js";
-import { PROBLEM_CONTENT_TYPE } from "../problem.js";
 import type { RegisteredAuth } from "../register.js";
 import type { RequestView } from "../request-view.js";
 
@@ -18,7 +17,7 @@ export interface TesseraEnv<A = RegisteredAuth> {
 
 /**
  * Hono middleware on Web Request/Response: sets `c.get("auth")` or answers 400/401/403/503
- * with problem+json and `WWW-Authenticate`. Options are checked when it is built.
+ * with problem+json and `WWW-Authenticate` (or what `onFailure` shapes). Options are checked when it is built.
  *
  * @example
  * app.get("/api/me", requireAuth({ schemes: [bearerScheme({ verify })] }), (c) => c.json(c.get("auth")));
@@ -36,10 +35,9 @@ export function requireAuth<A = RegisteredAuth>(options: GuardOptions<A>): Middl
     };
     const result = await routeGuard.authenticate(view);
     if (!result.ok) {
-      return c.body(JSON.stringify(result.problem), result.status as ContentfulStatusCode, {
-        ...result.headers,
-        "Content-Type": PROBLEM_CONTENT_TYPE,
-      });
+      const { status, headers, body } = routeGuard.renderFailure(result);
+      // renderFailure only answers 400-599, all of which carry content.
+      return c.body(body, status as ContentfulStatusCode, headers);
     }
     c.set("auth", result.auth);
     await next();

@@ -25,9 +25,10 @@ const oauthFields = {
 
 type OauthBody = Partial<Record<keyof (typeof oauthFields)["properties"], unknown>>;
 
+/** A non-empty string parameter; one holding NUL (which no stored value can) counts as absent. */
 function stringField(body: OauthBody | undefined, name: keyof OauthBody): string | undefined {
   const value = body?.[name];
-  return typeof value === "string" && value.length > 0 ? value : undefined;
+  return typeof value === "string" && value.length > 0 && value.length <= 8192 && !value.includes("\0") ? value : undefined;
 }
 
 /**
@@ -133,7 +134,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
   app.post<{ Body: OauthBody | undefined }>(
     "/oauth/introspect",
     {
-      preHandler: requireAuth({ scopes: ["tokens:introspect"] }),
+      onRequest: requireAuth({ scopes: ["tokens:introspect"] }),
       schema: {
         tags: ["oauth"],
         summary: "RFC 7662 introspection (needs scope tokens:introspect)",

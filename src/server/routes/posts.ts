@@ -5,7 +5,7 @@ import type { ServerContext } from "../context.js";
 import { sendProblem } from "../problem-reply.js";
 import { parseId, presentPage, presentPost } from "../presenters.js";
 import { idParamsSchema, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
-import { mayActAs, pageWindow, sendValidationProblem, type FieldError, type PageQuery } from "./users.js";
+import { clampPerPage, mayActAs, pageWindow, sendValidationProblem, type FieldError, type PageQuery } from "./users.js";
 
 const titleField = { type: "string", minLength: 1, maxLength: 200 } as const;
 const bodyField = { type: "string", minLength: 1, maxLength: 10_000 } as const;
@@ -84,6 +84,7 @@ export async function registerPostRoutes(app: FastifyInstance, context: ServerCo
     "/api/posts",
     {
       onRequest: requireAuth({ scopes: ["posts:read"] }),
+      preHandler: clampPerPage,
       schema: {
         tags: ["posts"],
         summary: "List posts, newest first, a page at a time",
@@ -186,6 +187,7 @@ export async function registerPostRoutes(app: FastifyInstance, context: ServerCo
     "/api/users/:id/posts",
     {
       onRequest: requireAuth({ scopes: ["posts:read"] }),
+      preHandler: clampPerPage,
       schema: {
         tags: ["posts"],
         summary: "List one user's posts, newest first, a page at a time",

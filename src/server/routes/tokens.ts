@@ -117,7 +117,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
   app.delete(
     "/api/tokens",
     {
-      preHandler: requireAuth(),
+      onRequest: requireAuth(),
       schema: {
         tags: ["tokens"],
         summary: "Revoke the presented token (and its session, for an access token)",

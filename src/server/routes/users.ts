@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TesseraAuth } from "../../core/auth/types.js";
 import { checkPasswordPolicy } from "../../core/passwords/index.js";
 import type { UserPatch, UserRecord } from "../../core/store.js";
@@ -6,7 +6,7 @@ import { authOf, type RequireAuth } from "../auth-guard.js";
 import type { ServerContext } from "../context.js";
 import { sendProblem } from "../problem-reply.js";
 import { parseId, presentPage, presentUser } from "../presenters.js";
-import { idParamsSchema, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
+import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
 
 // Field rules of the contract ("Users"). Ajv counts string lengths in code points, like the
 // password policy, and runs with allErrors so every bad field is reported at once.
@@ -59,6 +59,13 @@ export async function mayActAs(context: ServerContext, auth: TesseraAuth, ownerI
  */
 export function pageWindow(query: PageQuery): { offset: number; limit: number } {
   return { offset: (query.page - 1) * query.per_page, limit: query.per_page };
+}
+
+/** preHandler of paginated routes: `per_page` above {@link MAX_PER_PAGE} is served as the maximum. */
+export function clampPerPage(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const query = request.query as Partial<PageQuery>;
+  if (typeof query.per_page === "number" && query.per_page > MAX_PER_PAGE) query.per_page = MAX_PER_PAGE;
+  done();
 }
 
 /** A `?page&per_page` query after schema defaults are applied. */
@@ -148,6 +155,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
     "/api/users",
     {
       onRequest: requireAuth({ scopes: ["users:read"] }),
+      preHandler: clampPerPage,
       schema: {
         tags: ["users"],
         summary: "List users, a page at a time",
@@ -271,7 +279,8 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
     const accountKey = user.username.toLowerCase();
     const accountLimit = limits.loginAccount;
     if (accountLimit) {
-      const decision = await accountLimit.isExceeded(accountKey);
+      // Counted before verifying so concurrent guesses cannot all pass the check (see login.ts).
+      const decision = await accountLimit.hit(accountKey);
       if (!decision.allowed) {
         metrics.rateLimited.inc({ limit: "login-account" });
         return (reply) =>
@@ -282,8 +291,10 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
       }
     }
     const verdict = await tessera.passwords.verify(user.passwordHash, password);
-    if (verdict.ok) return null;
-    if (accountLimit) await accountLimit.hit(accountKey);
+    if (verdict.ok) {
+      if (accountLimit) await accountLimit.reset(accountKey);
+      return null;
+    }
     return (reply) => sendValidationProblem(reply, [{ field: "current_password", message: "is incorrect" }]);
   }
 

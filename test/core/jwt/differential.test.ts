@@ -1,7 +1,7 @@
 // Differential test: our node:crypto verifier against jose's jwtVerify on the same vectors.
 //
 // The reference is jwtVerify with the options a careful jose user would pass for these
-// tokens (algorithms, issuer, audience, typ "at+jwt", the nine required claims, the same
+// tokens (algorithms, issuer, audience, typ "at+jwt", the eight required claims, the same
 // clock and leeway, and a kid lookup that honours key expiry) plus the contract's 8 KiB limit.
 //
 // Invariants checked on every vector:
@@ -24,7 +24,8 @@ import { verifyAccessToken, type VerifyAccessTokenResult } from "../../../src/co
 import type { SigningKeyRecord } from "../../../src/core/store.js";
 import { AUDIENCE, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
 
-const REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "scope", "sid"];
+// `sid` is optional (sessionless apps issue tokens without it), so jose is not told to require it.
+const REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "scope"];
 
 interface Vector {
   label: string;
@@ -54,7 +55,17 @@ function startsWithBom(segment: string): boolean {
   return Buffer.from(segment, "base64url").subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]));
 }
 
-const STRICTER: { name: string; applies: (token: string) => boolean }[] = [
+const STRICTER: { name: string; applies: (token: string, now: number) => boolean }[] = [
+  {
+    // jose applies clockTolerance to exp as well as nbf; the contract (section 2) rejects a token
+    // once exp has passed, so our leeway covers nbf only.
+    name: "exp passed, inside the leeway",
+    applies: (token, now) => {
+      const claims = lenientJson(token.split(".")[1] ?? "") as Record<string, unknown> | undefined;
+      const exp = typeof claims === "object" && claims !== null ? claims["exp"] : undefined;
+      return typeof exp === "number" && exp <= Math.floor(now / 1000);
+    },
+  },
   {
     // Node 20 has no Uint8Array.fromBase64, so jose decodes with atob, which skips
     // whitespace, takes "=" padding and ignores non-zero trailing bits. We accept one
@@ -83,7 +94,8 @@ const STRICTER: { name: string; applies: (token: string) => boolean }[] = [
       const claims = lenientJson(token.split(".")[1] ?? "") as Record<string, unknown> | undefined;
       if (typeof claims !== "object" || claims === null) return false;
       return (
-        ["sub", "jti", "scope", "sid"].some((name) => typeof claims[name] !== "string") ||
+        ["sub", "jti", "scope"].some((name) => typeof claims[name] !== "string") ||
+        ("sid" in claims && typeof claims.sid !== "string") ||
         ["iat", "nbf", "exp"].some((name) => !Number.isFinite(claims[name]))
       );
     },
@@ -131,7 +143,7 @@ async function compare(world: World, vector: Vector, tally: Tally): Promise<void
   const label = `${vector.label} (now=${now}, leeway=${leewaySeconds})`;
   const ours = verifyAccessToken(vector.token, { keyRing: world.ring, issuer: ISSUER, audience: AUDIENCE, now, leewaySeconds });
   const ref = await reference(world, vector, now, leewaySeconds);
-  const stricter = STRICTER.filter((rule) => rule.applies(vector.token)).map((rule) => rule.name);
+  const stricter = STRICTER.filter((rule) => rule.applies(vector.token, now)).map((rule) => rule.name);
   tally.total++;
 
   if (ours.ok) {
@@ -200,6 +212,7 @@ function handVectors(main: SigningKeyRecord, others: { live: SigningKeyRecord; e
 
   add("valid, forged by hand", good);
   add("valid, issued", issueAccessToken(createKeyRing([main]), { sub: "42", sid: "7", scope: "a b", ttlSeconds: 900, issuer: ISSUER, audience: AUDIENCE, now: NOW }).token);
+  add("valid, issued without a session", issueAccessToken(createKeyRing([main]), { sub: "42", scope: "", ttlSeconds: 900, issuer: ISSUER, audience: AUDIENCE, now: NOW }).token);
 
   // tampering
   add("payload char flipped", `${h}.${flipChar(p, 20)}.${s}`);
@@ -266,10 +279,11 @@ function handVectors(main: SigningKeyRecord, others: { live: SigningKeyRecord; e
   }
 
   // required claims and their types
-  for (const name of REQUIRED_CLAIMS) add(`missing ${name}`, signParts(main, headerFor(main), standardClaims({ [name]: undefined })));
+  for (const name of [...REQUIRED_CLAIMS, "sid"]) add(`missing ${name}`, signParts(main, headerFor(main), standardClaims({ [name]: undefined })));
   for (const [label, overrides] of [
     ["sub number", { sub: 42 }],
     ["sid number", { sid: 7 }],
+    ["sid null", { sid: null }],
     ["jti null", { jti: null }],
     ["scope array", { scope: ["a"] }],
     ["iat string", { iat: String(NOW_SECONDS) }],

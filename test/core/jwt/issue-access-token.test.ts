@@ -4,6 +4,7 @@ import { decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import { JWT_ALGS } from "../../../src/core/jwt/algorithms.js";
 import { createKeyRing } from "../../../src/core/jwt/key-ring.js";
 import { issueAccessToken, type IssueAccessTokenOptions } from "../../../src/core/jwt/issue-access-token.js";
+import { verifyAccessToken } from "../../../src/core/jwt/verify-access-token.js";
 import { AUDIENCE, ISSUER, keyRecord, NOW, NOW_SECONDS } from "./helpers.js";
 
 const BASE: IssueAccessTokenOptions = {
@@ -43,6 +44,18 @@ for (const alg of JWT_ALGS) {
     assert.equal(expiresAt, (NOW_SECONDS + 900) * 1000);
   });
 }
+
+test("sid is optional: a sessionless token carries no sid claim, and verifies", async () => {
+  const ring = createKeyRing([await keyRecord("EdDSA")]);
+  const { sid: _sid, ...sessionless } = BASE;
+  const { token } = issueAccessToken(ring, sessionless);
+  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+  assert.equal("sid" in payload, false);
+  assert.equal(issueAccessToken(ring, { ...BASE, sid: undefined }).token.split(".")[1]?.length, token.split(".")[1]?.length);
+  const verified = verifyAccessToken(token, { keyRing: ring, issuer: ISSUER, audience: AUDIENCE, now: NOW });
+  assert.equal(verified.ok, true);
+  assert.equal(verified.ok && verified.claims.sid, undefined);
+});
 
 test("jti is 128 random bits unless given", async () => {
   const ring = createKeyRing([await keyRecord("HS256")]);

@@ -160,7 +160,7 @@ test("token_invalid: a required claim missing or of the wrong type", async () =>
   const { record, ring } = await fixture("HS256");
   const h = headerOf(record);
   const broken: Record<string, unknown>[] = [
-    { sub: undefined }, { sub: 42 }, { sid: undefined }, { sid: 7 }, { jti: undefined }, { jti: null },
+    { sub: undefined }, { sub: 42 }, { sid: 7 }, { sid: null }, { sid: ["7"] }, { jti: undefined }, { jti: null },
     { scope: undefined }, { scope: ["a"] }, { iat: undefined }, { iat: "1" }, { nbf: undefined }, { nbf: null },
     { exp: undefined }, { exp: String(NOW_SECONDS + 900) },
   ];
@@ -172,14 +172,20 @@ test("token_invalid: a required claim missing or of the wrong type", async () =>
   assertFails(check(ring, sign(record, h, infinite)), "token_invalid", "bad_claims");
 });
 
-test("exp: expired (token_expired) once exp <= now - leeway; leeway is configurable up to 60 s", async () => {
+test("sid may be absent (sessionless apps); the other claims stay required", async () => {
   const { record, ring } = await fixture("HS256");
-  const token = sign(record, headerOf(record), standardClaims({ exp: NOW_SECONDS }));
-  // Default leeway 5 s: valid while floor(now) < exp + 5.
-  assert.equal(check(ring, token, { now: (NOW_SECONDS + 4) * 1000 + 999 }).ok, true);
-  assertFails(check(ring, token, { now: (NOW_SECONDS + 5) * 1000 }), "token_expired", "expired");
-  assertFails(check(ring, token, { leewaySeconds: 0 }), "token_expired", "expired");
-  assert.equal(check(ring, token, { now: (NOW_SECONDS + 59) * 1000, leewaySeconds: 60 }).ok, true);
+  const result = check(ring, sign(record, headerOf(record), standardClaims({ sid: undefined })));
+  assert.equal(result.ok, true);
+  assert.equal(result.ok && result.claims.sid, undefined);
+  assert.equal(result.ok && "sid" in result.claims, false);
+});
+
+test("exp: expired (token_expired) as soon as exp has passed, whatever the nbf leeway (contract section 2)", async () => {
+  const { record, ring } = await fixture("HS256");
+  const token = sign(record, headerOf(record), standardClaims({ exp: NOW_SECONDS + 1 }));
+  assert.equal(check(ring, token, { now: NOW_SECONDS * 1000 + 999 }).ok, true);
+  assertFails(check(ring, token, { now: (NOW_SECONDS + 1) * 1000 }), "token_expired", "expired");
+  assertFails(check(ring, token, { now: (NOW_SECONDS + 1) * 1000, leewaySeconds: 60 }), "token_expired", "expired");
   assert.throws(() => check(ring, token, { leewaySeconds: 61 }), ConfigError);
   assert.throws(() => check(ring, token, { leewaySeconds: -1 }), ConfigError);
 });

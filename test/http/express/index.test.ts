@@ -27,6 +27,26 @@ void describe("express adapter", () => {
     assert.throws(() => requireAuth({ schemes: [] }), TypeError);
   });
 
+  void it("passes a misbehaving onFailure to Express's error handling", async () => {
+    const app = express();
+    app.get("/", requireAuth({ ...ROUTES["/bearer"], onFailure: () => ({ status: 200, body: "fine" }) }), (_req, res) => {
+      res.send("unreachable");
+    });
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).json({ caught: error.name });
+    });
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(response.status, 500);
+      assert.deepEqual(await response.json(), { caught: "TypeError" });
+    } finally {
+      server.close();
+    }
+  });
+
   void it("passes verify faults to Express's error handling", async () => {
     const app = express();
     app.get(

@@ -58,6 +58,35 @@ void describe("fastify adapter", () => {
     assert.equal(response.json<{ code: string }>().code, "token_expired");
   });
 
+  void it("applies the plugin's onFailure to every route guard unless a route overrides it", async () => {
+    const app = Fastify();
+    await app.register(tessera, { ...bearerOnly, realm: "app", onFailure: (failure) => ({ body: { error: failure.code } }) });
+    app.get("/inherits", { preHandler: app.tessera.guard({ scopes: ["posts:write"] }) }, async (request) => ({ auth: request.auth }));
+    app.get("/overrides", { preHandler: app.tessera.guard({ onFailure: () => ({ status: 418, body: "no" }) }) }, async () => "unreachable");
+    const missing = await app.inject({ method: "GET", url: "/inherits" });
+    assert.equal(missing.statusCode, 401);
+    assert.equal(missing.headers["www-authenticate"], 'Bearer realm="app"');
+    assert.deepEqual(missing.json(), { error: "token_missing" });
+    const scope = await app.inject({ method: "GET", url: "/inherits", headers: { authorization: "Bearer good-token" } });
+    assert.equal(scope.statusCode, 403);
+    assert.deepEqual(scope.json(), { error: "insufficient_scope" });
+    const overridden = await app.inject({ method: "GET", url: "/overrides" });
+    assert.equal(overridden.statusCode, 418);
+    assert.equal(overridden.body, "no");
+    assert.equal(overridden.headers["www-authenticate"], 'Bearer realm="app"');
+    await app.close();
+  });
+
+  void it("passes a misbehaving onFailure to Fastify's error handler", async () => {
+    const app = Fastify();
+    app.setErrorHandler((error: Error, _request, reply) => reply.code(500).send({ caught: error.name }));
+    app.get("/", { preHandler: guard({ ...bearerOnly, onFailure: () => ({ status: 200, body: "fine" }) }) }, async () => "unreachable");
+    const response = await app.inject({ method: "GET", url: "/" });
+    assert.equal(response.statusCode, 500);
+    assert.deepEqual(response.json(), { caught: "TypeError" });
+    await app.close();
+  });
+
   void it("refuses a misconfiguration at registration", async () => {
     const app = Fastify();
     await assert.rejects(async () => {

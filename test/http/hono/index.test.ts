@@ -43,6 +43,15 @@ void describe("hono adapter", () => {
     assert.equal(allowed.status, 200);
   });
 
+  void it("passes a misbehaving onFailure to Hono's error handler", async () => {
+    const app = new Hono();
+    app.get("/", requireAuth({ ...ROUTES["/bearer"], onFailure: () => ({ status: 200, body: "fine" }) }), (c) => c.text("unreachable"));
+    app.onError((error, c) => c.json({ caught: error.name }, 500));
+    const response = await app.request("/");
+    assert.equal(response.status, 500);
+    assert.deepEqual(await response.json(), { caught: "TypeError" });
+  });
+
   void it("refuses a misconfiguration when the middleware is built", () => {
     assert.throws(() => requireAuth({ schemes: [] }), TypeError);
   });
