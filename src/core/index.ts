@@ -1,9 +1,14 @@
 // The public API of `tessera`: the framework-free core. Adapters live in tessera/fastify,
 // tessera/express and tessera/hono; the SQL store in tessera/stores; the server in tessera/server.
-export { Tessera, ALL_SCOPES, type TesseraOptions, type IssuedPersonalAccessToken } from "./auth/tessera.js";
+export { Tessera, ALL_SCOPES, MAX_ACCESS_TOKEN_TTL_SECONDS, type TesseraOptions, type IssuedPersonalAccessToken } from "./auth/tessera.js";
 export type { TesseraAuth, TokenPair, ClientInfo, Result } from "./auth/types.js";
 export { RevocationService, type RevocationFeed, type RevocationServiceOptions } from "./auth/revocations.js";
-export { SigningKeys, type SigningKeysOptions } from "./auth/signing-keys.js";
+export {
+  SigningKeys,
+  DEFAULT_SIGNING_KEYS_TTL_SECONDS,
+  type SigningKeysOptions,
+  type SigningKeysIssueOptions,
+} from "./auth/signing-keys.js";
 export * from "./passwords/index.js";
 export * from "./jwt/index.js";
 export * from "./credentials/index.js";

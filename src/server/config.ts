@@ -167,7 +167,16 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       },
       "EdDSA" as JwtAlg,
     ),
-    accessTokenTtlSeconds: pick(env, "TESSERA_ACCESS_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_ACCESS_TOKEN_TTL"), 900),
+    accessTokenTtlSeconds: pick(
+      env,
+      "TESSERA_ACCESS_TOKEN_TTL",
+      (v) => {
+        const seconds = parseDurationSeconds(v, "TESSERA_ACCESS_TOKEN_TTL");
+        if (seconds > 86_400) throw new ConfigError("TESSERA_ACCESS_TOKEN_TTL", "at most 24h: access tokens are short-lived; use refresh tokens");
+        return seconds;
+      },
+      900,
+    ),
     refreshTokenTtlSeconds: pick(env, "TESSERA_REFRESH_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_TOKEN_TTL"), 30 * 86400),
     refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE"), 10),
     loginLimitAccount: pick(env, "TESSERA_LOGIN_LIMIT_ACCOUNT", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_ACCOUNT"), { points: 10, durationSeconds: 900 }),

@@ -47,6 +47,38 @@ describe("OAuth endpoints", () => {
     assert.equal(payload.scope, "posts:read");
   });
 
+  it("client authentication fails with 401 invalid_client (no clients are registered)", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/oauth/token",
+      headers: { ...form, authorization: "Basic " + Buffer.from("app:secret").toString("base64") },
+      payload: `grant_type=password&username=carol&password=${encodeURIComponent(PASSWORD)}`,
+    });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().error, "invalid_client");
+    assert.equal(response.headers["www-authenticate"], 'Basic realm="tessera", charset="UTF-8"');
+    const secret = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "password", username: "carol", password: PASSWORD, client_id: "x", client_secret: "y" } });
+    assert.equal(secret.statusCode, 401);
+    const publicClient = await app.inject({ method: "POST", url: "/oauth/token", payload: { grant_type: "password", username: "carol", password: PASSWORD, client_id: "x" } });
+    assert.equal(publicClient.statusCode, 200, "a public client naming itself is fine");
+  });
+
+  it("an unreadable body is invalid_request in the OAuth shape", async () => {
+    for (const request of [
+      { headers: { "content-type": "application/json" }, payload: "{nope" },
+      { headers: { "content-type": "text/plain" }, payload: "grant_type=password" },
+      { headers: { "content-type": "application/json" }, payload: '{"grant_type": 5}' },
+    ]) {
+      const response = await app.inject({ method: "POST", url: "/oauth/token", ...request });
+      assert.equal(response.statusCode, 400, request.payload);
+      assert.equal(response.json().error, "invalid_request");
+      assert.equal(response.headers["cache-control"], "no-store");
+    }
+    const empty = await app.inject({ method: "POST", url: "/oauth/token" });
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().error, "invalid_request");
+  });
+
   it("errors follow RFC 6749 5.2 and carry a problem code", async () => {
     const wrong = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=password&username=carol&password=nope-nope" });
     assert.equal(wrong.statusCode, 400);

@@ -17,6 +17,22 @@ describe("operations and framework errors", () => {
     assert.equal(ready.json().checks.database, "ok");
   });
 
+  it("readyz answers 503 problem+json naming the failing backend", async () => {
+    const failing = await makeApp({}, { readiness: [{ name: "redis", check: () => Promise.reject(new Error("down")) }] });
+    try {
+      const response = await failing.inject("/readyz");
+      assert.equal(response.statusCode, 503);
+      assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+      const body = response.json();
+      assert.equal(body.code, "backend_unavailable");
+      assert.deepEqual(body.failing, ["redis"]);
+      assert.deepEqual(body.checks, { database: "ok", redis: "down" });
+      assert.match(body.detail, /redis/);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it("JWKS lists the public EdDSA key with its kid", async () => {
     const response = await app.inject("/.well-known/jwks.json");
     assert.equal(response.statusCode, 200);

@@ -26,6 +26,11 @@ export interface RevocationServiceOptions {
   pollIntervalMs?: number | undefined;
 }
 
+/** How far back each incremental poll reads, for writers whose clocks run behind ours. */
+const SYNC_MARGIN_MS = 60_000;
+/** How often the poll re-reads every live revocation, whatever its timestamp. */
+const FULL_SYNC_EVERY_MS = 30_000;
+
 /** How often expired revocations are deleted from the store (by whichever instance syncs). */
 const CLEANUP_EVERY_MS = 60_000;
 
@@ -40,6 +45,7 @@ export class RevocationService {
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private lastCleanupAt = 0;
+  private lastFullSyncAt = 0;
 
   constructor(private readonly options: RevocationServiceOptions) {}
 
@@ -78,7 +84,11 @@ export class RevocationService {
     if (this.syncing) return this.syncing;
     this.syncing = (async () => {
       const now = this.options.clock.now();
-      const since = this.lastSyncAt === 0 ? undefined : this.lastSyncAt - 5_000;
+      // `revokedAt` is stamped by the writer's clock before its commit, so read back a margin
+      // (clock skew between hosts, slow commits), and re-read everything live now and then.
+      const full = this.lastSyncAt === 0 || now - this.lastFullSyncAt >= FULL_SYNC_EVERY_MS;
+      const since = full ? undefined : this.lastSyncAt - SYNC_MARGIN_MS;
+      if (full) this.lastFullSyncAt = now;
       const records = await this.options.store.listRevocations(since === undefined ? { now } : { now, since });
       for (const record of records) this.set.add(record);
       this.set.prune(now);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { systemClock, type Clock } from "../clock.js";
+import { ConfigError } from "../errors.js";
 import type { AuthStore, PersonalAccessTokenRecord, RevocationRecord, SessionRecord, UserRecord } from "../store.js";
 import {
   deriveSuccessorToken,
@@ -49,6 +50,12 @@ export interface IssuedPersonalAccessToken {
   record: PersonalAccessTokenRecord;
 }
 
+/**
+ * The longest access-token lifetime Tessera accepts (24 h). Revocations of sessions and users
+ * are kept this long, so they outlive every token any instance could have issued.
+ */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
+
 /** Seconds an accepted personal access token is served from memory before the store is asked again. */
 const PAT_CACHE_MS = 5_000;
 /** Last-used stamps are written at most this often per session/token/user. */
@@ -91,6 +98,9 @@ export class Tessera {
     this.store = options.store;
     this.passwords = options.passwordHasher ?? createPasswordHasher();
     this.accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 900;
+    if (!Number.isSafeInteger(this.accessTokenTtlSeconds) || this.accessTokenTtlSeconds < 1 || this.accessTokenTtlSeconds > MAX_ACCESS_TOKEN_TTL_SECONDS) {
+      throw new ConfigError("accessTokenTtlSeconds", `expected 1 to ${MAX_ACCESS_TOKEN_TTL_SECONDS} seconds`);
+    }
     this.refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? 30 * 86400;
     this.refreshReuseGraceSeconds = options.refreshReuseGraceSeconds ?? 10;
     this.maxPersonalAccessTokenTtlSeconds = options.maxPersonalAccessTokenTtlSeconds ?? 365 * 86400;
@@ -367,8 +377,9 @@ export class Tessera {
   // ---- revocation ------------------------------------------------------------------------
 
   private revocationExpiry(): number {
-    // Long enough to outlive any access token already issued, and the PAT cache.
-    return this.clock.now() + (this.accessTokenTtlSeconds + 120) * 1000;
+    // Long enough to outlive any access token any instance may have issued: instances (and the
+    // CLI) may run with different TTLs, so the bound is the longest TTL allowed, not our own.
+    return this.clock.now() + (MAX_ACCESS_TOKEN_TTL_SECONDS + 120) * 1000;
   }
 
   private async revoke(kind: RevocationRecord["kind"], value: string, expiresAt?: number): Promise<void> {
@@ -398,7 +409,7 @@ export class Tessera {
   /** Everything issued to the user so far stops working (used when the user is deleted). */
   async revokeEverythingOfUser(userId: number): Promise<void> {
     await this.revokeUserSessions(userId);
-    await this.revoke("user", String(userId), this.clock.now() + Math.max(this.accessTokenTtlSeconds * 1000, PAT_CACHE_MS) + 120_000);
+    await this.revoke("user", String(userId));
   }
 
   async revokePersonalAccessToken(userId: number, id: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import type { SchemeVerification } from "./scheme-verification.js";
  * bcrypt allows cost 31 (2^31 rounds, days of CPU). Real deployments use 10-14; a stored
  * hash above this is refused rather than letting one login run for minutes.
  */
-export const BCRYPT_MAX_COST = 20;
+export const BCRYPT_MAX_COST = 15;
 
 // $2a$, $2b$ and $2y$ differ only in historical bugs of other implementations; all three
 // hash identically for valid UTF-8 input. The 53 characters are 22 of salt + 31 of checksum.

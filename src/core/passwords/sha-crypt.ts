@@ -81,7 +81,12 @@ const ROUNDS_MIN = 1000;
  * rather than letting one login burn minutes of CPU. passlib's defaults are 535,000 ($5$)
  * and 656,000 ($6$), well below.
  */
-export const SHA_CRYPT_MAX_ROUNDS = 10_000_000;
+export const SHA_CRYPT_MAX_ROUNDS = 1_000_000;
+/**
+ * Each round hashes the password twice, so the cost is rounds x length: a 4 KiB guess against a
+ * passlib-default hash burns seconds. No legitimate imported password is this long.
+ */
+export const SHA_CRYPT_MAX_PASSWORD_BYTES = 256;
 /**
  * The rounds loop is synchronous hashing; yielding every slice keeps the event loop
  * serving other requests while a legacy hash is checked (a slice is a few milliseconds).
@@ -188,6 +193,7 @@ export async function computeShaCryptChecksum(
 export async function verifyShaCrypt(hash: string, password: string): Promise<SchemeVerification> {
   const parsed = parseShaCryptHash(hash);
   if (!parsed) return "malformed";
+  if (Buffer.byteLength(password, "utf8") > SHA_CRYPT_MAX_PASSWORD_BYTES) return "mismatch";
   const actual = await computeShaCryptChecksum(parsed, password);
   // Both sides are ASCII of the variant's fixed length (checked by the parser).
   return timingSafeEqual(Buffer.from(actual, "latin1"), Buffer.from(parsed.checksum, "latin1")) ? "match" : "mismatch";

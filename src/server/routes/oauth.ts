@@ -1,6 +1,7 @@
 import formbody from "@fastify/formbody";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
+import { formatBasicChallenge } from "../../http/index.js";
 import { authOf, type RequireAuth } from "../auth-guard.js";
 import type { ServerContext } from "../context.js";
 import { isoTime } from "../presenters.js";
@@ -11,7 +12,7 @@ import { problemResponses } from "../schemas.js";
 type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
 
 const oauthFields = {
-  type: "object",
+  type: ["object", "null"],
   properties: {
     grant_type: { type: "string" },
     username: { type: "string" },
@@ -20,6 +21,8 @@ const oauthFields = {
     refresh_token: { type: "string" },
     token: { type: "string" },
     token_type_hint: { type: "string" },
+    client_id: { type: "string" },
+    client_secret: { type: "string" },
   },
 } as const;
 
@@ -29,6 +32,14 @@ type OauthBody = Partial<Record<keyof (typeof oauthFields)["properties"], unknow
 function stringField(body: OauthBody | undefined, name: keyof OauthBody): string | undefined {
   const value = body?.[name];
   return typeof value === "string" && value.length > 0 && value.length <= 8192 && !value.includes("\0") ? value : undefined;
+}
+
+const BASIC_CHALLENGE = formatBasicChallenge({ realm: "tessera" });
+
+/** Whether the request tries to authenticate a client: HTTP Basic, or a `client_secret`. */
+function presentsClientCredentials(request: FastifyRequest, body: OauthBody | undefined): boolean {
+  const fields = body as Record<string, unknown> | null | undefined;
+  return request.headers.authorization !== undefined || (fields !== null && fields !== undefined && fields["client_secret"] !== undefined);
 }
 
 /**
@@ -45,6 +56,15 @@ export async function registerOauthRoutes(app: FastifyInstance, context: ServerC
   // RFC 6749 clients send forms; the form parser is scoped to these routes only.
   await app.register(async (oauth) => {
     await oauth.register(formbody);
+    // RFC 6749 5.2: a body the endpoint cannot read (not JSON or a form, malformed, wrong field
+    // types) is an `invalid_request`, in the OAuth shape as well as the problem shape.
+    oauth.setErrorHandler((error: FastifyError, request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (error.validation || (status >= 400 && status < 500 && status !== 413)) {
+        return sendOauthError(reply, "invalid_request", "The request body could not be read as OAuth parameters", "invalid_request");
+      }
+      throw error;
+    });
     registerOauthHandlers(oauth, context, requireAuth);
   });
 }
@@ -65,6 +85,14 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
     async (request, reply) => {
       void reply.header("cache-control", "no-store").header("pragma", "no-cache");
       const body = request.body;
+      if (presentsClientCredentials(request, body)) {
+        // No confidential clients are registered, so any client authentication fails (RFC 6749 5.2).
+        return sendProblem(reply, "credentials_invalid", {
+          detail: "Client authentication failed: no such client",
+          headers: { "www-authenticate": BASIC_CHALLENGE, "cache-control": "no-store" },
+          extra: { error: "invalid_client", error_description: "Client authentication failed" },
+        });
+      }
       const grantType = stringField(body, "grant_type");
       if (grantType === undefined) return sendOauthError(reply, "invalid_request", "grant_type is required", "invalid_request");
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
+import { sendProblem } from "../problem-reply.js";
 
 /** `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and the JWKS. */
 export async function registerOperationRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
@@ -23,7 +24,7 @@ export async function registerOperationRoutes(app: FastifyInstance, context: Ser
         summary: "Every backend answers (database, and Redis when configured)",
         response: {
           200: readinessSchema,
-          503: readinessSchema,
+          503: { $ref: "Problem#" },
         },
       },
     },
@@ -39,12 +40,12 @@ export async function registerOperationRoutes(app: FastifyInstance, context: Ser
         }),
       );
       const failing = checks.filter((check) => !check.ok).map((check) => check.name);
-      const body = {
-        status: failing.length === 0 ? "ready" : "unavailable",
-        checks: Object.fromEntries(checks.map((check) => [check.name, check.ok ? "ok" : "down"])),
-        failing,
-      };
-      return reply.code(failing.length === 0 ? 200 : 503).send(body);
+      const states = Object.fromEntries(checks.map((check) => [check.name, check.ok ? "ok" : "down"]));
+      if (failing.length === 0) return reply.code(200).send({ status: "ready", checks: states, failing });
+      return sendProblem(reply, "backend_unavailable", {
+        detail: `Not ready: ${failing.join(", ")} ${failing.length === 1 ? "is" : "are"} down`,
+        extra: { status: "unavailable", checks: states, failing },
+      });
     },
   );
 

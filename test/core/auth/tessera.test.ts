@@ -44,6 +44,26 @@ describe("Tessera across processes sharing a store", () => {
     assert.equal(result.ok ? "ok" : result.code, "token_revoked");
   });
 
+  it("a revocation stamped by a clock running behind is still picked up", async () => {
+    const lagging = await Tessera.create({
+      store: store.auth,
+      issuer: "http://test",
+      audience: "tessera",
+      passwordHasher,
+      clock: { now: () => Date.now() - 8_000 },
+      revocationPollIntervalMs: 0,
+      keyReloadIntervalMs: 0,
+    });
+    try {
+      const pair = await server.startSession(user, { scope: "posts:read" });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the server poll past the stamp
+      await lagging.revokeSession(pair.sessionId);
+      assert.ok(await until(() => !server.authenticateAccessToken(pair.accessToken).ok, 2_000), "revocation picked up despite skew");
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it("a key rotated elsewhere is picked up: tokens it signs verify, old tokens still verify", async () => {
     const before = await server.startSession(user, { scope: "posts:read" });
     const oldKid = server.keys.ring.signingKey?.kid;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { SHA_CRYPT_MAX_ROUNDS, computeShaCryptChecksum, parseShaCryptHash, verifyShaCrypt } from "../../../src/core/passwords/sha-crypt.js";
+import { SHA_CRYPT_MAX_PASSWORD_BYTES, SHA_CRYPT_MAX_ROUNDS, computeShaCryptChecksum, parseShaCryptHash, verifyShaCrypt } from "../../../src/core/passwords/sha-crypt.js";
 
 // Test vectors from Drepper's specification (SHA-crypt.txt), as [password, salt setting, hash].
 // The rounds=10 and rounds=5000 entries check clamping and explicit default rounds.
@@ -148,5 +148,16 @@ void describe("sha-crypt", () => {
       checksum: "BbbYTFiaImz9rTy03GGi.Jf9YY5bmxN0LU3p3uI1iUB",
     });
     assert.equal(parseShaCryptHash("$6$rounds=10$roundstoolow$kUMsbe306n21p9R.FRkW3IGn.S9NPN0x50YhH1xhLsPuWGsUSklZt58jaTfF4ZEQpyUNGc0dqbpBYYBaHHrsX.")?.rounds, 1000);
+  });
+});
+
+void describe("sha-crypt cost bounds", () => {
+  void it("refuses passwords longer than the bound without hashing them (cost is rounds x length)", async () => {
+    const long = "p".repeat(SHA_CRYPT_MAX_PASSWORD_BYTES + 1);
+    const checksum = await computeShaCryptChecksum({ variant: "6", rounds: 1000, salt: "saltsalt" }, long);
+    assert.equal(await verifyShaCrypt(`$6$rounds=1000$saltsalt$${checksum}`, long), "mismatch");
+    const fits = "p".repeat(SHA_CRYPT_MAX_PASSWORD_BYTES);
+    const fitting = await computeShaCryptChecksum({ variant: "6", rounds: 1000, salt: "saltsalt" }, fits);
+    assert.equal(await verifyShaCrypt(`$6$rounds=1000$saltsalt$${fitting}`, fits), "match");
   });
 });
