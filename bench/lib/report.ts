@@ -3,6 +3,7 @@ import { FAST_JWT_NO_CACHE, TESSERA_VERIFIER } from "../inprocess/verifiers.js";
 import { FASTIFY_PEER_SCENARIO, FLOOR_SCENARIO } from "../scenarios/peers.js";
 import { TESSERA_SCENARIOS } from "../scenarios/tessera.js";
 import type { BenchResults, ScenarioResult } from "./types.js";
+import { existsSync, readFileSync } from "node:fs";
 
 export type TargetStatus = "met" | "missed" | "not measured";
 
@@ -279,6 +280,7 @@ export function renderBenchmarksMarkdown(results: BenchResults, resultsPath: str
     "| --- | --- | --- |",
     ...targets.map((check) => `| ${check.target} | ${check.status} | ${check.status === "not measured" ? "-" : check.detail} |`),
     "",
+    ...readAnalysis(),
     "## Machine",
     "",
     `- CPU: ${machine.cpuModel}, ${machine.cores} cores`,
@@ -333,4 +335,10 @@ export function renderBenchmarksMarkdown(results: BenchResults, resultsPath: str
     "",
   ];
   return lines.join("\n");
+}
+
+/** The hand-written profile findings (bench/analysis.md), kept in the generated page. */
+function readAnalysis(): string[] {
+  const path = new URL("../analysis.md", import.meta.url);
+  return existsSync(path) ? [readFileSync(path, "utf8").trimEnd(), ""] : [];
 }
