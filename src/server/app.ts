@@ -83,6 +83,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+      verifiedTokenCacheSize: config.tokenCacheSize,
       ...(extensions.revocationFeed ? { revocationFeed: extensions.revocationFeed } : {}),
       ...(extensions.revocationPollIntervalMs === undefined ? {} : { revocationPollIntervalMs: extensions.revocationPollIntervalMs }),
     });

@@ -29,6 +29,8 @@ export interface ServerConfig {
   loginLimitIp: RateLimit | null;
   requestLimitToken: RateLimit | null;
   bodyLimitBytes: number;
+  /** Verified access tokens kept in memory per instance (0 = verify every request in full). */
+  tokenCacheSize: number;
   /** PostgreSQL connection pool size per instance. */
   databasePoolSize: number;
   /** How long a PostgreSQL connection or query may take before the request answers 503. */
@@ -183,6 +185,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
     requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),
     bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
+    tokenCacheSize: pick(
+      env,
+      "TESSERA_TOKEN_CACHE_SIZE",
+      (v) => (v.trim() === "0" ? 0 : parseCount(v, "TESSERA_TOKEN_CACHE_SIZE", 10_000_000)),
+      10_000,
+    ),
     databasePoolSize: pick(env, "TESSERA_DATABASE_POOL_SIZE", (v) => parseCount(v, "TESSERA_DATABASE_POOL_SIZE", 1000), 10),
     databaseTimeoutMs: pick(env, "TESSERA_DATABASE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_DATABASE_TIMEOUT") * 1000, 5000),
     trustProxy: pick(env, "TESSERA_TRUST_PROXY", parseTrustProxy, null),

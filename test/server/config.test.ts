@@ -53,3 +53,13 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("TESSERA_TOKEN_CACHE_SIZE", () => {
+  it("defaults to 10000, takes 0 to turn the cache off, refuses nonsense", () => {
+    assert.equal(loadConfig({}).tokenCacheSize, 10_000);
+    assert.equal(loadConfig({ TESSERA_TOKEN_CACHE_SIZE: "0" }).tokenCacheSize, 0);
+    assert.equal(loadConfig({ TESSERA_TOKEN_CACHE_SIZE: "500" }).tokenCacheSize, 500);
+    assert.throws(() => loadConfig({ TESSERA_TOKEN_CACHE_SIZE: "-1" }), ConfigError);
+    assert.throws(() => loadConfig({ TESSERA_ACCESS_TOKEN_TTL: "2d" }), ConfigError);
+  });
+});

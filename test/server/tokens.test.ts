@@ -146,3 +146,18 @@ describe("refresh and revoke", () => {
     assert.equal(problem(response).code, "token_missing");
   });
 });
+
+describe("with the verified-token cache off", () => {
+  it("still verifies, expires and revokes tokens", async () => {
+    const app = await makeApp({ TESSERA_TOKEN_CACHE_SIZE: "0" });
+    try {
+      await register(app, "lee");
+      const pair = await login(app, "lee");
+      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(pair.access_token) })).statusCode, 200);
+      assert.equal((await app.inject({ method: "DELETE", url: "/api/tokens", headers: bearer(pair.access_token) })).statusCode, 204);
+      assert.equal(problem(await app.inject({ method: "GET", url: "/api/me", headers: bearer(pair.access_token) })).code, "token_revoked");
+    } finally {
+      await app.close();
+    }
+  });
+});
