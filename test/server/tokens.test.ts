@@ -161,3 +161,29 @@ describe("with the verified-token cache off", () => {
     }
   });
 });
+
+describe("NUL characters", () => {
+  it("are refused in JSON bodies, OAuth forms and Basic usernames without reaching the database", async () => {
+    const app = await makeApp();
+    try {
+      await register(app, "nul");
+      const body = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "application/json" }, payload: '{"username":"a\\u0000b","password":"correct horse battery staple"}' });
+      assert.equal(body.statusCode, 400);
+      assert.equal(problem(body).code, "validation_failed");
+      // Control characters make the Basic credentials malformed (RFC 7617 / RFC 9110 field syntax).
+      const basicLogin = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("nu\u0000l", PASSWORD) } });
+      assert.equal(basicLogin.statusCode, 400);
+      assert.equal(problem(basicLogin).code, "invalid_request");
+      const form = await app.inject({
+        method: "POST",
+        url: "/oauth/token",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: `grant_type=password&username=nu%00l&password=${encodeURIComponent(PASSWORD)}`,
+      });
+      assert.equal(form.statusCode, 400);
+      assert.equal(form.json().error, "invalid_request");
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -81,5 +81,7 @@ describe("Tessera across processes sharing a store", () => {
     assert.deepEqual(unknown, { ok: false, code: "credentials_invalid" });
     assert.deepEqual(wrong, { ok: false, code: "credentials_invalid" });
     assert.equal((await server.verifyCredentials("OPS", "a fine passphrase")).ok, true);
+    // No stored username holds NUL (PostgreSQL could not even compare one): unknown, not a fault.
+    assert.deepEqual(await server.verifyCredentials("o\u0000ps", "a fine passphrase"), { ok: false, code: "credentials_invalid" });
   });
 });
