@@ -1,6 +1,6 @@
 import { Tessera } from "../core/auth/tessera.js";
 import { createKeyRing, type JwtAlg } from "../core/jwt/index.js";
-import { loadConfig, type ServerConfig } from "../server/config.js";
+import { loadConfig, withConfigFile, type ServerConfig } from "../server/config.js";
 import { openSqlStore, parseDatabaseUrl, type SqlStore } from "../stores/index.js";
 import type { CliIo } from "./cli-io.js";
 
@@ -51,7 +51,8 @@ export interface WithDatabaseOptions {
  * });
  */
 export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work: (database: CliDatabase) => Promise<number>): Promise<number> {
-  const env = options.databaseUrl === undefined ? io.env : { ...io.env, TESSERA_DATABASE_URL: options.databaseUrl };
+  const fileAndEnv = withConfigFile(io.env);
+  const env = options.databaseUrl === undefined ? fileAndEnv : { ...fileAndEnv, TESSERA_DATABASE_URL: options.databaseUrl };
   const databaseUrl = env["TESSERA_DATABASE_URL"];
   // The stores' parser never echoes the URL (it may hold a password); loadConfig's would.
   if (databaseUrl !== undefined && databaseUrl !== "") parseDatabaseUrl(databaseUrl);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
 
 export type JwtAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
@@ -205,4 +206,39 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       "info" as LogLevel,
     ),
   };
+}
+
+/**
+ * Adds the variables of the JSON file named by `TESSERA_CONFIG` (an object of the same variable
+ * names, e.g. `{"PORT": 8080, "TESSERA_ACCESS_TOKEN_TTL": "10m"}`) under the environment:
+ * a variable set in the environment wins (contract section 6).
+ *
+ * @example
+ * const config = loadConfig(withConfigFile(process.env));
+ */
+export function withConfigFile(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const path = env["TESSERA_CONFIG"];
+  if (path === undefined || path === "") return env;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw new ConfigError("TESSERA_CONFIG", `cannot read a JSON object from ${path}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError("TESSERA_CONFIG", `${path} must hold a JSON object of variable names`);
+  }
+  const fromFile: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^(PORT|HOST|TESSERA_[A-Z0-9_]+)$/.test(name) || name === "TESSERA_CONFIG") {
+      throw new ConfigError("TESSERA_CONFIG", `${path}: unknown variable ${name}`);
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+      throw new ConfigError(name, `in ${path}: expected a string or number`);
+    }
+    fromFile[name] = String(value);
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== "") merged[name] = value;
+  return merged;
 }

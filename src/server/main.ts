@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { ConfigError } from "../core/errors.js";
 import { buildApp, type AppExtensions } from "./app.js";
-import { loadConfig, type ServerConfig } from "./config.js";
+import { loadConfig, withConfigFile, type ServerConfig } from "./config.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -20,7 +20,7 @@ export interface RunningServer {
  * console.log(`listening on ${server.url}`);
  */
 export async function startServer(env: Record<string, string | undefined>, extensions: AppExtensions = {}): Promise<RunningServer> {
-  const config = loadConfig(env);
+  const config = loadConfig(withConfigFile(env));
   const scaled = config.redisUrl ? await (await import("./scale-out.js")).createScaleOutExtensions(config, env) : {};
   const app = await buildApp(config, { ...scaled, ...extensions });
   await app.listen({ port: config.port, host: config.host });

@@ -63,3 +63,28 @@ describe("TESSERA_TOKEN_CACHE_SIZE", () => {
     assert.throws(() => loadConfig({ TESSERA_ACCESS_TOKEN_TTL: "2d" }), ConfigError);
   });
 });
+
+describe("TESSERA_CONFIG file", () => {
+  it("adds variables from a JSON file under the environment, which wins", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { withConfigFile } = await import("../../src/server/config.js");
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    try {
+      const file = join(dir, "tessera.json");
+      writeFileSync(file, JSON.stringify({ PORT: 8080, TESSERA_ACCESS_TOKEN_TTL: "10m", TESSERA_AUDIENCE: "from-file" }));
+      const config = loadConfig(withConfigFile({ TESSERA_CONFIG: file, TESSERA_AUDIENCE: "from-env" }));
+      assert.equal(config.port, 8080);
+      assert.equal(config.accessTokenTtlSeconds, 600);
+      assert.equal(config.audience, "from-env");
+      writeFileSync(file, JSON.stringify({ TESSERA_NOPE_TYPO: "1", DATABASE: "x" }));
+      assert.throws(() => withConfigFile({ TESSERA_CONFIG: file }), (error: unknown) => error instanceof ConfigError && error.variable === "TESSERA_CONFIG");
+      writeFileSync(file, JSON.stringify({ TESSERA_ACCESS_TOKEN_TTL: "forever" }));
+      assert.throws(() => loadConfig(withConfigFile({ TESSERA_CONFIG: file })), (error: unknown) => error instanceof ConfigError && error.variable === "TESSERA_ACCESS_TOKEN_TTL");
+      assert.throws(() => withConfigFile({ TESSERA_CONFIG: join(dir, "missing.json") }), ConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
