@@ -163,6 +163,11 @@ export interface AuthStore {
    * concurrent calls for the same `oldHash` returns true.
    */
   rotateRefreshToken(rotation: RotateRefreshToken): Promise<boolean>;
+  /**
+   * Deletes refresh tokens past their expiry, then the sessions left without any (they can mint
+   * nothing more); returns how many sessions went. Revocation entries are kept apart and stay.
+   */
+  deleteExpiredSessions(now: number): Promise<number>;
 
   // personal access tokens
   createPersonalAccessToken(token: NewPersonalAccessToken): Promise<PersonalAccessTokenRecord>;

@@ -337,6 +337,21 @@ export function runAuthStoreContract(name: string, makeStore: () => Promise<Cont
           );
         }));
 
+      void test("deleteExpiredSessions drops expired refresh tokens and the sessions left without one", () =>
+        withStore(async (store) => {
+          const user = await addUser(store, "olga");
+          const shortLived = newSession(user.id, { refreshExpiresAt: T0 + HOUR });
+          const longLived = newSession(user.id, { refreshExpiresAt: T0 + 48 * HOUR });
+          const gone = await store.createSession(shortLived);
+          const kept = await store.createSession(longLived);
+          assert.equal(await store.deleteExpiredSessions(T0 + 30 * 60_000), 0, "nothing has expired yet");
+          assert.equal(await store.deleteExpiredSessions(T0 + 2 * HOUR), 1);
+          assert.equal(await store.getSession(gone.id), null);
+          assert.equal(await store.getRefreshToken(shortLived.refreshTokenHash), null);
+          assert.deepEqual((await store.listSessions(user.id)).map((session) => session.id), [kept.id]);
+          assert.equal((await store.getRefreshToken(longLived.refreshTokenHash))?.sessionId, kept.id);
+        }));
+
       void test("rotateRefreshToken fails when the session is revoked", () =>
         withStore(async (store) => {
           const user = await addUser(store, "mallory");

@@ -131,10 +131,13 @@ export class Tessera {
     tessera.derivationKey = Buffer.from(secret, "base64url");
     await tessera.revocations.start();
     if (tessera.keyReloadIntervalMs > 0) {
+      let ticks = 0;
       tessera.keyReloadTimer = setInterval(() => {
         tessera.keys.reload().catch(() => {
           // The store is down: keep the ring we have; readiness reports the outage.
         });
+        // Housekeeping rides on the same timer, far less often: expired refresh chains.
+        if (++ticks % 30 === 0) tessera.store.deleteExpiredSessions(tessera.clock.now()).catch(() => undefined);
       }, tessera.keyReloadIntervalMs);
       tessera.keyReloadTimer.unref();
     }

@@ -13,6 +13,7 @@ type SessionQueries = Pick<
   | "revokeUserSessions"
   | "getRefreshToken"
   | "rotateRefreshToken"
+  | "deleteExpiredSessions"
 >;
 
 function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
@@ -31,6 +32,21 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
 /** Sessions and their refresh chains, for the SQL AuthStore. */
 export function createSessionQueries({ db }: SqlContext): SessionQueries {
   return {
+    async deleteExpiredSessions(now) {
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("refresh_tokens").where("expires_at", "<=", now).execute();
+        // A session whose every refresh token has expired can mint nothing more, and its last
+        // access token expired long before (minutes, against days): it is over.
+        const result = await trx
+          .deleteFrom("sessions")
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom("refresh_tokens").select("refresh_tokens.token_hash").whereRef("refresh_tokens.session_id", "=", "sessions.id"))),
+          )
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
+
     async createSession(session) {
       return db.transaction().execute(async (trx) => {
         const row = await trx
