@@ -61,6 +61,9 @@ describe("operations and framework errors", () => {
     for (const path of ["/api/tokens", "/api/tokens/refresh", "/oauth/token", "/api/users", "/api/posts", "/api/me"]) {
       assert.ok(document.paths[path], `${path} is documented`);
     }
+    // Errors are documented with the media type they are sent with (RFC 9457).
+    assert.ok(document.paths["/api/tokens"].post.responses["401"].content["application/problem+json"]);
+    assert.ok(document.paths["/api/tokens"].post.responses["200"].content["application/json"]);
     const docs = await app.inject("/docs");
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);

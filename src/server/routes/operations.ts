@@ -54,7 +54,8 @@ export async function registerOperationRoutes(app: FastifyInstance, context: Ser
     return reply.type(contentType).send(body);
   });
 
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  let document: unknown;
+  app.get("/openapi.json", { schema: { hide: true } }, async () => (document ??= withProblemMediaType(app.swagger())));
 
   app.get(
     "/.well-known/jwks.json",
@@ -96,4 +97,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * Error responses are sent as `application/problem+json` (RFC 9457); the generated document
+ * says `application/json` for every response, so error responses are relabelled.
+ */
+function withProblemMediaType<T>(document: T): T {
+  const copy = structuredClone(document) as { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+  for (const operations of Object.values(copy.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.["application/json"];
+        if (json === undefined || !/^[45]/.test(status) || !JSON.stringify(json).includes("#/components/schemas/Problem")) continue;
+        response.content = { "application/problem+json": json };
+      }
+    }
+  }
+  return copy as T;
 }
