@@ -24,8 +24,18 @@ function fieldErrors(issues: readonly ValidationIssue[], context: string | undef
  * route, body too large, wrong media type, malformed JSON). No stack trace or SQL ever leaves.
  */
 export function installErrorHandling(app: FastifyInstance): void {
+  const routes = collectRoutes(app);
   app.setNotFoundHandler((request, reply) => {
-    return sendProblem(reply, "not_found", { detail: `No route for ${request.method} ${request.url.split("?")[0] ?? ""}` });
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = routes.methodsFor(path);
+    if (allowed.length > 0) {
+      // RFC 9110 15.5.6: the resource exists, not with this method.
+      return sendProblem(reply, "method_not_allowed", {
+        detail: `${request.method} is not allowed here`,
+        headers: { allow: allowed.join(", ") },
+      });
+    }
+    return sendProblem(reply, "not_found", { detail: `No route for ${request.method} ${path}` });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -68,4 +78,24 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, "unhandled error");
     return sendProblem(reply, "internal_error", { detail: "An unexpected error occurred" });
   });
+}
+
+/** Every route's path pattern, to tell "no such resource" (404) from "not with this method" (405). */
+function collectRoutes(app: FastifyInstance) {
+  const patterns: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook("onRoute", (route) => {
+    if (route.url.includes("*")) return;
+    const source = "^" + route.url.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+") + "/?$";
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const existing = patterns.find((entry) => entry.pattern.source === source);
+    if (existing) for (const method of methods) existing.methods.add(method);
+    else patterns.push({ pattern: new RegExp(source), methods: new Set(methods) });
+  });
+  return {
+    methodsFor(path: string): string[] {
+      const methods = new Set<string>();
+      for (const entry of patterns) if (entry.pattern.test(path)) for (const method of entry.methods) methods.add(method);
+      return [...methods].sort();
+    },
+  };
 }

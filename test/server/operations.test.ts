@@ -80,6 +80,14 @@ describe("operations and framework errors", () => {
     assert.equal(problem(response).code, "not_found");
   });
 
+  it("a known path with another method: 405 with Allow", async () => {
+    const response = await app.inject({ method: "PUT", url: "/api/users/1" });
+    assert.equal(response.statusCode, 405);
+    assert.equal(problem(response).code, "method_not_allowed");
+    assert.equal(response.headers["allow"], "DELETE, GET, HEAD, PATCH");
+    assert.equal((await app.inject({ method: "DELETE", url: "/healthz" })).headers["allow"], "GET, HEAD");
+  });
+
   it("malformed JSON: 400 validation_failed", async () => {
     const response = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "application/json" }, payload: "{nope" });
     assert.equal(response.statusCode, 400);
