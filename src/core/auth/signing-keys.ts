@@ -63,7 +63,7 @@ interface ResolvedOptions {
 }
 
 /** Unknown `kid`s trigger a reload from the store at most this often (another instance rotated). */
-const RELOAD_EVERY_MS = 1_000;
+const RELOAD_EVERY_MS = 250;
 
 /**
  * The key ring as kept in the store: generated on first start, shared by every instance,
@@ -103,8 +103,23 @@ export class SigningKeys {
   /** Loads the ring; on an empty store (or a new algorithm) creates the first key. */
   async load(): Promise<void> {
     await this.reload();
+    if (this.ring.keys.length === 0) await this.adoptFirstKey();
     const current = this.ring.signingKey;
     if (current === null || current.alg !== this.options.alg) await this.rotate();
+  }
+
+  /**
+   * First start on an empty store. Instances starting together must agree on one key: each
+   * generating its own would make them sign with different keys and refuse each other's tokens
+   * until their next reload. The first writer's key wins (a shared secret row), and whoever
+   * stores it first in the key table does; the others' inserts are no-ops.
+   */
+  private async adoptFirstKey(): Promise<void> {
+    const alg = this.options.alg;
+    const candidate = await generateSigningKey({ alg, now: this.options.clock.now() });
+    const stored = await this.options.store.getOrCreateSecret(`first-signing-key:${alg}`, () => JSON.stringify(candidate));
+    await this.options.store.insertSigningKey(JSON.parse(stored) as SigningKeyRecord);
+    await this.reload();
   }
 
   /** Re-reads the keys from the store. */

@@ -85,3 +85,20 @@ describe("Tessera across processes sharing a store", () => {
     assert.deepEqual(await server.verifyCredentials("o\u0000ps", "a fine passphrase"), { ok: false, code: "credentials_invalid" });
   });
 });
+
+describe("first start", () => {
+  it("services starting together on an empty store agree on one signing key", async () => {
+    const store = await openSqlStore("sqlite::memory:");
+    await store.migrate();
+    const options = { store: store.auth, issuer: "http://test", audience: "tessera", revocationPollIntervalMs: 0, keyReloadIntervalMs: 0 };
+    const services = await Promise.all([Tessera.create(options), Tessera.create(options), Tessera.create(options)]);
+    try {
+      const kids = new Set(services.map((service) => service.keys.ring.signingKey?.kid));
+      assert.equal(kids.size, 1, "one key");
+      assert.equal((await store.auth.listSigningKeys()).length, 1);
+    } finally {
+      for (const service of services) await service.close();
+      await store.close();
+    }
+  });
+});
