@@ -14,13 +14,12 @@
 // editing another user's post is 403 (it answered 400); the HS256 secret is generated once
 // and kept in the database, not read from JWT_SECRET_KEY or hard-coded; passwords are argon2id.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Request } from "express";
 import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type UserRecord } from "../src/core/index.js";
 import { requireAuth } from "../src/http/express/index.js";
 import { headerScheme, type GuardFailure, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore, type PostRecord } from "../src/stores/index.js";
-import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
+import { isMainModule, launch, listenExample, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
 
 const ISSUER = "urn:tessera:examples:api-token-header";
 const TOKEN_TTL_SECONDS = 24 * 60 * 60;
@@ -132,27 +131,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   };
   app.use(onError);
 
-  const server = createServer(app);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, resolve);
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const bound = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await store.close();
-    },
-  };
+  return listenExample(createServer(app), { host, port, release: () => store.close() });
 }
 
 // The tutorial's error bodies for a refused token; statuses and challenges stay the library's.

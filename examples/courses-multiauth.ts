@@ -9,7 +9,6 @@
 // MultiAuth(token_auth, basic_auth) is one guard over two schemes, token first. Unlike the
 // tutorial: a taken username or email is 409, not a 500 from an uncaught exception; passwords
 // are argon2id; the signing key is kept in the database instead of a hard-coded SECRET_KEY.
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -19,7 +18,8 @@ import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, typ
 import { requireAuth } from "../src/http/hono/index.js";
 import { PROBLEM_CONTENT_TYPE, basicScheme, bearerScheme, problemFor, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore } from "../src/stores/index.js";
-import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
+import type { Server } from "node:http";
+import { isMainModule, launch, listenExample, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
 
 const ISSUER = "urn:tessera:examples:courses-multiauth";
 const TOKEN_TTL_SECONDS = 3600;
@@ -157,27 +157,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     error instanceof MalformedBody ? problem(c, "invalid_request", error.message) : problem(c, "internal_error"),
   );
 
-  const server = createAdaptorServer({ fetch: app.fetch });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, resolve);
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const bound = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
-      await store.close();
-    },
-  };
+  return listenExample(createAdaptorServer({ fetch: app.fetch }) as Server, { host, port, release: () => store.close() });
 }
 
 type Body = Record<string, unknown>;

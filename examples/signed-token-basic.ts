@@ -10,13 +10,12 @@
 // regenerated per process), a token cannot mint another token (GET /token wants the password),
 // and an unknown username costs a password verification like a known one.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
 import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type ErrorCode, type UserRecord } from "../src/core/index.js";
 import { requireAuth } from "../src/http/express/index.js";
 import { PROBLEM_CONTENT_TYPE, basicScheme, problemFor, type VerifyResult } from "../src/http/index.js";
 import { openSqlStore } from "../src/stores/index.js";
-import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
+import { isMainModule, launch, listenExample, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
 
 const ISSUER = "urn:tessera:examples:signed-token-basic";
 const TOKEN_TTL_SECONDS = 600;
@@ -105,27 +104,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   };
   app.use(onError);
 
-  const server = createServer(app);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, resolve);
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const bound = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await store.close();
-    },
-  };
+  return listenExample(createServer(app), { host, port, release: () => store.close() });
 }
 
 function isFilled(value: unknown): value is string {

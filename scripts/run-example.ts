@@ -2,6 +2,8 @@
 // TESSERA_DATABASE_URL from the environment. Also the contract every example follows:
 // it exports `start(options)` and, run directly, calls `launch(name, start)`.
 import { readdirSync, realpathSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Clock } from "../src/core/index.js";
@@ -28,6 +30,40 @@ export interface RunningExample {
 }
 
 export type StartExample = (options?: ExampleOptions) => Promise<RunningExample>;
+
+/**
+ * Listens on `host:port` and returns the running example; `release` (the database) runs after
+ * the server has closed, or at once when listening fails.
+ *
+ * @example
+ * return listenExample(createServer(app), { host, port, release: () => store.close() });
+ */
+export async function listenExample(
+  server: Server,
+  options: { host: string; port: number; release: () => Promise<void> },
+): Promise<RunningExample> {
+  const { host, port, release } = options;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, resolve);
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const bound = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await release();
+    },
+  };
+}
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../examples/", import.meta.url));
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
