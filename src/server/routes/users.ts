@@ -5,6 +5,7 @@ import type { UserPatch, UserRecord } from "../../core/store.js";
 import { authOf, type RequireAuth } from "../auth-guard.js";
 import type { ServerContext } from "../context.js";
 import { sendProblem } from "../problem-reply.js";
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "../user-fields.js";
 import { parseId, presentPage, presentUser } from "../presenters.js";
 import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
 
@@ -13,9 +14,9 @@ import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, proble
 const usernameField = {
   type: "string",
   minLength: 1,
-  maxLength: 64,
-  pattern: "^[A-Za-z0-9_.-]+$",
-  description: "1-64 characters of A-Z a-z 0-9 _ . -, unique case-insensitively",
+  maxLength: USERNAME_MAX_LENGTH,
+  pattern: USERNAME_PATTERN,
+  description: `${USERNAME_RULE}, unique case-insensitively`,
 } as const;
 const passwordField = { type: "string", minLength: 8, maxLength: 1024, description: "8-1024 characters, not a common password" } as const;
 const emailField = { type: ["string", "null"], format: "email", maxLength: 254 } as const;
