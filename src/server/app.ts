@@ -9,7 +9,7 @@ import { openSqlStore, type SqlStore } from "../stores/index.js";
 import { createAuthGuards } from "./auth-guard.js";
 import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
-import { installErrorHandling } from "./error-handler.js";
+import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits, type LimiterFactory } from "./rate-limits.js";
@@ -107,6 +107,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     trustProxy: config.trustProxy ?? false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    frameworkErrors: handleFrameworkError,
   });
 
   const profiles = new ProfileCache(store.auth, store.posts, () => ready.clock.now());

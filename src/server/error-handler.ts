@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { BackendUnavailableError } from "../core/errors.js";
 import { sendProblem } from "./problem-reply.js";
 
@@ -80,12 +80,26 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify's `frameworkErrors` hook: errors its router raises before any route or error handler
+ * runs. A path with a broken percent-escape (`/api/users/%`) names no resource: 404 not_found,
+ * as an id that is not an integer does (contract section 1).
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === "FST_ERR_BAD_URL") {
+    void sendProblem(reply, "not_found", { detail: "The path is not a valid URL" });
+    return;
+  }
+  request.log.warn({ code: error.code }, "request refused by the router");
+  void sendProblem(reply, "validation_failed", { detail: "The request could not be routed" });
+}
+
 /** Every route's path pattern, to tell "no such resource" (404) from "not with this method" (405). */
 function collectRoutes(app: FastifyInstance) {
   const patterns: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook("onRoute", (route) => {
     if (route.url.includes("*")) return;
-    const source = "^" + route.url.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+") + "/?$";
+    const source = "^" + route.url.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+") + "$";
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const existing = patterns.find((entry) => entry.pattern.source === source);
     if (existing) for (const method of methods) existing.methods.add(method);

@@ -88,6 +88,25 @@ describe("operations and framework errors", () => {
     assert.equal((await app.inject({ method: "DELETE", url: "/healthz" })).headers["allow"], "GET, HEAD");
   });
 
+  it("a trailing slash is another path: 404, never a 405 whose Allow lists the method sent", async () => {
+    for (const [method, url] of [["GET", "/api/me/"], ["GET", "/healthz/"], ["GET", "/api/users/1/"], ["POST", "/api/users/"]] as const) {
+      const response = await app.inject({ method, url });
+      assert.equal(response.statusCode, 404, url);
+      assert.equal(problem(response).code, "not_found");
+      assert.equal(response.headers["allow"], undefined);
+    }
+  });
+
+  it("a path with a broken percent-escape: 404 problem, not the framework's own error", async () => {
+    for (const url of ["/api/users/%", "/api/users/%E0%A4%A", "/api/posts/%zz"]) {
+      const response = await app.inject({ method: "GET", url });
+      assert.equal(response.statusCode, 404, url);
+      assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+      assert.equal(problem(response).code, "not_found");
+      assert.doesNotMatch(response.body, /FST_/);
+    }
+  });
+
   it("malformed JSON: 400 validation_failed", async () => {
     const response = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "application/json" }, payload: "{nope" });
     assert.equal(response.statusCode, 400);
