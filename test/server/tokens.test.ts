@@ -116,6 +116,22 @@ describe("refresh and revoke", () => {
     assert.equal(next.statusCode, 200);
   });
 
+  it("inside the grace window, a token whose successor is already spent is reuse: the session is revoked", async () => {
+    const first = await login(app, "bob");
+    const refresh = (token: string) => app.inject({ method: "POST", url: "/api/tokens/refresh", payload: { refresh_token: token } });
+    const second = await refresh(first.refresh_token);
+    assert.equal(second.statusCode, 200);
+    const third = await refresh(second.json().refresh_token);
+    assert.equal(third.statusCode, 200);
+    // The chain has moved past the first token's successor: no valid pair exists for it.
+    const replay = await refresh(first.refresh_token);
+    assert.equal(replay.statusCode, 401);
+    assert.equal(problem(replay).code, "token_revoked");
+    assert.equal((await refresh(third.json().refresh_token)).statusCode, 401);
+    const me = await app.inject({ method: "GET", url: "/api/me", headers: bearer(third.json().access_token) });
+    assert.equal(problem(me).code, "token_revoked");
+  });
+
   it("rejects malformed and unknown refresh tokens with their codes", async () => {
     const malformed = await app.inject({ method: "POST", url: "/api/tokens/refresh", payload: { refresh_token: "tsr_rt_nope" } });
     assert.equal(malformed.statusCode, 401);

@@ -252,12 +252,21 @@ export class Tessera {
         if (!record || record.sessionRevoked) return { ok: false, code: "token_revoked" };
       }
     }
-    if (record.spentAt !== null && now - record.spentAt > this.refreshReuseGraceSeconds * 1000) {
+    if (record.spentAt !== null && (now - record.spentAt > this.refreshReuseGraceSeconds * 1000 || (await this.successorSpent(successor)))) {
+      // Spent before the grace window, or inside it but the chain has already moved past the
+      // successor: no valid pair can be handed out, and a second holder of the token is the
+      // theft the rotation exists to catch.
       await this.revokeSession(record.sessionId);
       return { ok: false, code: "token_revoked", detail: "The refresh token was already used; the session is revoked" };
     }
     await this.store.touchSession(session.id, now);
     return { ok: true, pair: this.pairFor(session, successor, scope) };
+  }
+
+  /** Whether the successor of a spent refresh token has itself been spent (the chain moved on). */
+  private async successorSpent(successor: string): Promise<boolean> {
+    const next = await this.store.getRefreshToken(hashToken(successor));
+    return next !== null && next !== undefined && next.spentAt !== null;
   }
 
   private pairFor(session: SessionRecord, refreshToken: string, scope: string = session.scope): TokenPair {
