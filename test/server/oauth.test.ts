@@ -128,7 +128,9 @@ describe("OAuth endpoints", () => {
     assert.equal(body.sub, "1");
     assert.equal(body.username, "carol");
     assert.equal(body.scope, "posts:read");
-    assert.equal(body.token_type, "access_token");
+    assert.equal(body.token_type, "Bearer");
+    assert.equal(body.token_kind, "access_token");
+    assert.equal(typeof body.sid, "number");
     for (const claim of ["exp", "iat", "jti"]) assert.ok(claim in body, claim);
 
     const inactive = await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(caller.access_token), payload: { token: "garbage" } });
@@ -141,5 +143,24 @@ describe("OAuth endpoints", () => {
 
     const anonymous = await app.inject({ method: "POST", url: "/oauth/introspect", payload: { token: caller.access_token } });
     assert.equal(anonymous.statusCode, 401);
+  });
+
+  it("introspection tells the three kinds of token apart", async () => {
+    const caller = await login(app, "carol");
+    const created = await app.inject({ method: "POST", url: "/api/me/tokens", headers: bearer(caller.access_token), payload: { name: "ci", scope: "posts:read" } });
+    assert.equal(created.statusCode, 201);
+    const introspect = async (token: string) =>
+      (await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(caller.access_token), payload: { token } })).json();
+    const pat = await introspect(created.json().token);
+    assert.equal(pat.active, true);
+    assert.equal(pat.token_type, "Bearer");
+    assert.equal(pat.token_kind, "personal_access_token");
+    assert.equal(pat.scope, "posts:read");
+    assert.equal(pat.username, "carol");
+    const refresh = await introspect(caller.refresh_token);
+    assert.equal(refresh.active, true);
+    assert.equal(refresh.token_type, "refresh_token");
+    assert.equal(refresh.token_kind, "refresh_token");
+    assert.equal(typeof refresh.sid, "number");
   });
 });
