@@ -3,6 +3,7 @@ import type { TesseraAuth } from "../core/auth/types.js";
 import { bearerScheme, createGuard, createNodeRequestView, PROBLEM_CONTENT_TYPE, formatBearerChallenge } from "../http/index.js";
 import type { ServerContext } from "./context.js";
 import { sendProblem } from "./problem-reply.js";
+import { rateLimitHeaders } from "./rate-limits.js";
 
 export interface RequireAuthOptions {
   /** Scopes the route needs; missing ones answer 403 insufficient_scope. */
@@ -50,11 +51,7 @@ export function createAuthGuards(context: ServerContext) {
       if (limit && !(await admins.isAdmin(auth.userId))) {
         const key = auth.jti ?? `pat:${auth.personalAccessTokenId ?? 0}`;
         const decision = await limit.hit(key);
-        void reply.headers({
-          "ratelimit-limit": String(decision.limit),
-          "ratelimit-remaining": String(decision.remaining),
-          "ratelimit-reset": String(decision.resetSeconds),
-        });
+        void reply.headers(rateLimitHeaders(decision));
         if (!decision.allowed) {
           metrics.rateLimited.inc({ limit: "request-token" });
           return sendProblem(reply, "rate_limited", {

@@ -45,6 +45,24 @@ export class Limit {
   }
 }
 
+/** The `RateLimit-*` response headers (contract section 4) for a decision. */
+export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+  return {
+    "ratelimit-limit": String(decision.limit),
+    "ratelimit-remaining": String(decision.remaining),
+    "ratelimit-reset": String(decision.resetSeconds),
+  };
+}
+
+/** Of two decisions on one request, the one closer to refusing it (fewer left, then later reset). */
+export function tighterDecision(a: LimitDecision | null, b: LimitDecision | null): LimitDecision | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (a.allowed !== b.allowed) return a.allowed ? b : a;
+  if (a.remaining !== b.remaining) return a.remaining < b.remaining ? a : b;
+  return a.resetSeconds >= b.resetSeconds ? a : b;
+}
+
 export type LimiterFactory = (name: string, rule: RateLimit) => RateLimiterAbstract;
 
 /** In-process counters: right for one instance. */

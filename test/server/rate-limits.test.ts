@@ -37,6 +37,52 @@ describe("abuse limits", () => {
     }
   });
 
+  it("login routes report RateLimit-* headers for the limit closest to refusing, 429s included", async () => {
+    const app = await makeApp({ TESSERA_LOGIN_LIMIT_ACCOUNT: "3/15m", TESSERA_LOGIN_LIMIT_IP: "5/1m" });
+    try {
+      await register(app, "fay");
+      const headersOf = (response: { headers: Record<string, unknown> }) =>
+        ["ratelimit-limit", "ratelimit-remaining"].map((name) => response.headers[name]);
+      const wrong = () => app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("fay", "wrong password") } });
+      // First failure: the address has 4 of 5 left, the account 2 of 3; the account is tighter.
+      const first = await wrong();
+      assert.equal(first.statusCode, 401);
+      assert.deepEqual(headersOf(first), ["3", "2"]);
+      assert.ok(Number(first.headers["ratelimit-reset"]) > 0);
+      assert.deepEqual(headersOf(await wrong()), ["3", "1"]);
+      assert.deepEqual(headersOf(await wrong()), ["3", "0"]);
+      const locked = await wrong();
+      assert.equal(locked.statusCode, 429);
+      assert.deepEqual(headersOf(locked), ["3", "0"]);
+      assert.equal(locked.headers["ratelimit-reset"], locked.headers["retry-after"]);
+      // The OAuth password grant is the same login under the same limits. Another account, but
+      // the address has now used its last attempt, which is the tighter limit.
+      const oauth = await app.inject({
+        method: "POST",
+        url: "/oauth/token",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: "grant_type=password&username=nobody&password=whatever1",
+      });
+      assert.equal(oauth.statusCode, 400);
+      assert.deepEqual(headersOf(oauth), ["5", "0"]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a successful login reports the address's remaining budget", async () => {
+    const app = await makeApp({ TESSERA_LOGIN_LIMIT_ACCOUNT: "2/15m", TESSERA_LOGIN_LIMIT_IP: "5/1m" });
+    try {
+      await register(app, "gil");
+      const ok = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("gil", PASSWORD) } });
+      assert.equal(ok.statusCode, 200);
+      assert.equal(ok.headers["ratelimit-limit"], "5");
+      assert.equal(ok.headers["ratelimit-remaining"], "4");
+    } finally {
+      await app.close();
+    }
+  });
+
   it("limits requests per token and reports RateLimit-* headers", async () => {
     const app = await makeApp({ TESSERA_REQUEST_LIMIT_TOKEN: "2/1m" });
     try {

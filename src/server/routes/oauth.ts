@@ -7,6 +7,7 @@ import type { ServerContext } from "../context.js";
 import { isoTime } from "../presenters.js";
 import { attemptLogin, tokenResponseBody } from "../login.js";
 import { sendProblem } from "../problem-reply.js";
+import { rateLimitHeaders } from "../rate-limits.js";
 import { problemResponses } from "../schemas.js";
 
 type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
@@ -109,6 +110,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
           ip: request.ip,
           userAgent: request.headers["user-agent"] ?? null,
         });
+        if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
         if (outcome.ok) return tokenResponseBody(outcome.pair);
         if (outcome.code === "rate_limited") {
           return sendProblem(reply, "rate_limited", {

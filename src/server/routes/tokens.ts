@@ -5,6 +5,7 @@ import { authOf, invalidTokenChallenge, type RequireAuth } from "../auth-guard.j
 import type { ServerContext } from "../context.js";
 import { attemptLogin, tokenResponseBody } from "../login.js";
 import { sendProblem } from "../problem-reply.js";
+import { rateLimitHeaders } from "../rate-limits.js";
 import { problemResponses } from "../schemas.js";
 
 const BASIC_CHALLENGE = formatBasicChallenge({ realm: "tessera" });
@@ -76,6 +77,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
         ip: request.ip,
         userAgent: request.headers["user-agent"] ?? null,
       });
+      if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
       if (outcome.ok) return tokenResponseBody(outcome.pair);
       if (outcome.code === "rate_limited") {
         return sendProblem(reply, "rate_limited", { detail: outcome.detail, headers: { "retry-after": String(outcome.retryAfterSeconds) } });
