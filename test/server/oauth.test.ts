@@ -63,16 +63,21 @@ describe("OAuth endpoints", () => {
     assert.equal(publicClient.statusCode, 200, "a public client naming itself is fine");
   });
 
-  it("an unreadable body is invalid_request in the OAuth shape", async () => {
+  it("an unreadable body is invalid_request in the OAuth shape; another media type is 415", async () => {
     for (const request of [
       { headers: { "content-type": "application/json" }, payload: "{nope" },
-      { headers: { "content-type": "text/plain" }, payload: "grant_type=password" },
       { headers: { "content-type": "application/json" }, payload: '{"grant_type": 5}' },
     ]) {
       const response = await app.inject({ method: "POST", url: "/oauth/token", ...request });
       assert.equal(response.statusCode, 400, request.payload);
       assert.equal(response.json().error, "invalid_request");
       assert.equal(response.headers["cache-control"], "no-store");
+    }
+    for (const url of ["/oauth/token", "/oauth/revoke"]) {
+      const text = await app.inject({ method: "POST", url, headers: { "content-type": "text/plain" }, payload: "grant_type=password" });
+      assert.equal(text.statusCode, 415, "neither a form nor JSON");
+      assert.equal(problem(text).code, "unsupported_media_type");
+      assert.equal(text.json().error, "invalid_request");
     }
     const empty = await app.inject({ method: "POST", url: "/oauth/token" });
     assert.equal(empty.statusCode, 400);

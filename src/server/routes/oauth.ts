@@ -57,9 +57,18 @@ export async function registerOauthRoutes(app: FastifyInstance, context: ServerC
   // RFC 6749 clients send forms; the form parser is scoped to these routes only.
   await app.register(async (oauth) => {
     await oauth.register(formbody);
-    // RFC 6749 5.2: a body the endpoint cannot read (not JSON or a form, malformed, wrong field
-    // types) is an `invalid_request`, in the OAuth shape as well as the problem shape.
+    // RFC 6749 5.2: a body the endpoint cannot read (malformed, wrong field types) is an
+    // `invalid_request`, in the OAuth shape as well as the problem shape; a media type that is
+    // neither a form nor JSON is a 415 that carries the OAuth error too.
     oauth.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+        // Contract section 1: 415 for a body in a media type the route does not take.
+        void reply.header("cache-control", "no-store").header("pragma", "no-cache");
+        return sendProblem(reply, "unsupported_media_type", {
+          detail: "Send the body as application/x-www-form-urlencoded or application/json",
+          extra: { error: "invalid_request", error_description: "Unsupported content type" },
+        });
+      }
       const status = error.statusCode ?? 500;
       if (error.validation || (status >= 400 && status < 500 && status !== 413)) {
         return sendOauthError(reply, "invalid_request", "The request body could not be read as OAuth parameters", "invalid_request");
