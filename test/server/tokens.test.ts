@@ -59,6 +59,16 @@ describe("POST /api/tokens", () => {
     assert.equal(wrong.json().detail, unknown.json().detail);
   });
 
+  it("answers malformed Basic credentials 401 credentials_invalid with a Basic challenge", async () => {
+    const noColon = `Basic ${Buffer.from("adanocolon").toString("base64")}`;
+    for (const authorization of ["Basic !!!", noColon, "Basic"]) {
+      const response = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization } });
+      assert.equal(response.statusCode, 401, authorization);
+      assert.equal(problem(response).code, "credentials_invalid");
+      assert.equal(response.headers["www-authenticate"], 'Basic realm="tessera", charset="UTF-8"');
+    }
+  });
+
   it("asks for credentials when none are sent", async () => {
     const response = await app.inject({ method: "POST", url: "/api/tokens" });
     assert.equal(response.statusCode, 401);
@@ -186,10 +196,12 @@ describe("NUL characters", () => {
       const body = await app.inject({ method: "POST", url: "/api/users", headers: { "content-type": "application/json" }, payload: '{"username":"a\\u0000b","password":"correct horse battery staple"}' });
       assert.equal(body.statusCode, 400);
       assert.equal(problem(body).code, "validation_failed");
-      // Control characters make the Basic credentials malformed (RFC 7617 / RFC 9110 field syntax).
+      // Control characters make the Basic credentials malformed (RFC 7617 / RFC 9110 field syntax):
+      // bad credentials, 401 with the Basic challenge.
       const basicLogin = await app.inject({ method: "POST", url: "/api/tokens", headers: { authorization: basic("nu\u0000l", PASSWORD) } });
-      assert.equal(basicLogin.statusCode, 400);
-      assert.equal(problem(basicLogin).code, "invalid_request");
+      assert.equal(basicLogin.statusCode, 401);
+      assert.equal(problem(basicLogin).code, "credentials_invalid");
+      assert.equal(basicLogin.headers["www-authenticate"], 'Basic realm="tessera", charset="UTF-8"');
       const form = await app.inject({
         method: "POST",
         url: "/oauth/token",

@@ -53,7 +53,9 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
           });
         }
         if (!basic.ok) {
-          return sendProblem(reply, "invalid_request", {
+          // Bad credentials (contract section 1: 401, never a hint about the account); RFC 6750's
+          // 400 invalid_request is for bearer requests, and RFC 7617 has no 400.
+          return sendProblem(reply, "credentials_invalid", {
             detail: "The Basic credentials are malformed",
             headers: { "www-authenticate": BASIC_CHALLENGE },
           });
