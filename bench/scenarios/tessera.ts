@@ -1,10 +1,8 @@
 // Tessera reference server scenarios. Each spawns `node bin/tessera.mjs serve` pinned to the
 // server core, waits for /healthz, creates a bench user over the HTTP API and measures.
 //
-// PLUG-IN POINT for the lead: everything Tessera-specific lives in this file. The scenarios
-// report "not yet available" until src/cli/main.ts (or dist/cli/main.js) exists; once the
-// server is there they run as written against the contract in the HTTP API spec. If `serve`
-// needs a separate migration step, add it to `startTessera` below.
+// Everything Tessera-specific in the HTTP bench lives in this file; the scenarios speak the
+// HTTP contract only (register, log in, refresh, create a PAT, GET /api/me).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
