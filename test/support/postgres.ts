@@ -71,10 +71,22 @@ export function createTestSchemaName(): string {
   return `tessera_test_${randomBytes(6).toString("hex")}`;
 }
 
-/** Drops a test schema and everything in it. */
+/**
+ * Drops a test schema and everything in it. Cleanup runs while other test files create and drop
+ * their own schemas on the same server, so a transient failure (deadlock, lock or connect
+ * timeout) is retried a few times before it fails the suite, with the schema named.
+ */
 export async function dropTestSchema(url: string, schema: string): Promise<void> {
   if (!/^tessera_test_[0-9a-f]+$/.test(schema)) throw new Error("refusing to drop a schema tests did not create");
-  await withClient(url, (client) => client.query(`drop schema if exists "${schema}" cascade`));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withClient(url, (client) => client.query(`drop schema if exists "${schema}" cascade`));
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw new Error(`dropping test schema ${schema} failed ${attempt} times`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 /** Lists the tables of `schema`. */
