@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sql } from "kysely";
+import pg from "pg";
 import { BackendUnavailableError } from "../../src/core/errors.js";
 import { openSqlStore } from "../../src/stores/index.js";
 import {
@@ -51,6 +52,67 @@ if (pgUrl !== null) {
         await first.close();
         await second.close();
         await dropTestSchema(pgUrl, schema);
+      }
+    });
+
+    void test("introspection lists the schema's tables with their columns, Kysely's own only on request", async () => {
+      const schema = createTestSchemaName();
+      const store = await openSqlStore(pgUrl, { schema });
+      try {
+        await store.migrate();
+        const ours = (tables: { schema?: string | undefined; name: string }[]) => tables.filter((table) => table.schema === schema).map((table) => table.name);
+        const tables = await store.db.introspection.getTables();
+        assert.ok(ours(tables).includes("users"));
+        assert.ok(!ours(tables).includes("kysely_migration"));
+        assert.ok(ours(await store.db.introspection.getTables({ withInternalKyselyTables: true })).includes("kysely_migration"));
+        const users = tables.find((table) => table.schema === schema && table.name === "users");
+        const id = users?.columns.find((column) => column.name === "id");
+        assert.equal(id?.isAutoIncrementing, true);
+        assert.equal(id?.isNullable, false);
+        assert.ok(users?.columns.some((column) => column.name === "username" && column.dataType === "text"));
+        assert.ok((await store.db.introspection.getSchemas()).some((entry) => entry.name === schema));
+      } finally {
+        await store.close();
+        await dropTestSchema(pgUrl, schema);
+      }
+    });
+
+    void test("migrating while other schemas are created and dropped in the same database succeeds", async () => {
+      // Kysely's migrator lists every schema's tables before taking its lock; with Kysely's own
+      // introspector, a schema dropped during that scan failed start-up with 3F000 "schema ...
+      // does not exist" (seen in CI: test files drop their schemas while others start).
+      let churning = true;
+      const churner = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString: pgUrl });
+        await client.connect();
+        try {
+          while (churning) {
+            const other = createTestSchemaName();
+            await client.query(`create schema "${other}"`);
+            await client.query(`create table "${other}".t (a int primary key, b text)`);
+            await client.query(`drop schema "${other}" cascade`);
+          }
+        } finally {
+          await client.end();
+        }
+      };
+      const churn = Promise.all([churner(), churner()]);
+      const schemas: string[] = [];
+      try {
+        for (let i = 0; i < 8; i++) {
+          const schema = createTestSchemaName();
+          schemas.push(schema);
+          const store = await openSqlStore(pgUrl, { schema });
+          try {
+            assert.deepEqual(await store.migrate(), ["0001_initial"]);
+          } finally {
+            await store.close();
+          }
+        }
+      } finally {
+        churning = false;
+        await churn;
+        for (const schema of schemas) await dropTestSchema(pgUrl, schema);
       }
     });
 

@@ -1,5 +1,6 @@
-import { CompiledQuery, Kysely, PostgresDialect, sql } from "kysely";
+import { CompiledQuery, Kysely, sql } from "kysely";
 import type { Database } from "./database.js";
+import { RaceFreePostgresDialect } from "./postgres-introspector.js";
 import { readErrorCode, type SqlDialect, type SqlContext } from "./dialect.js";
 
 export interface PostgresOpenOptions {
@@ -95,7 +96,7 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
   const setSearchPath =
     schema === undefined ? undefined : CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`);
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({
+    dialect: new RaceFreePostgresDialect({
       pool,
       ...(setSearchPath === undefined
         ? {}
