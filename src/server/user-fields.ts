@@ -1,3 +1,5 @@
+import { fullFormats } from "ajv-formats/dist/formats.js";
+
 /**
  * The contract's username rule ("Users"): 1-64 characters of A-Z a-z 0-9 _ . -, unique
  * case-insensitively. One definition for the API's schema and the CLI's checks.
@@ -19,4 +21,21 @@ const USERNAME = new RegExp(USERNAME_PATTERN);
 export function isValidUsername(username: string): boolean {
   const length = [...username].length;
   return length >= 1 && length <= USERNAME_MAX_LENGTH && USERNAME.test(username);
+}
+
+/** RFC 5321's longest forward path; the API's schema and the CLI both cap emails here. */
+export const EMAIL_MAX_LENGTH = 254;
+
+/**
+ * Whether an email address passes the API's own check: ajv-formats' `email` format (the "full"
+ * mode the server's schemas use) and {@link EMAIL_MAX_LENGTH}. The CLI checks imports and
+ * `users create --email` with this too, so every stored address is one `PATCH` would accept.
+ *
+ * @example
+ * isValidEmail("ada@example.com"); // true
+ * isValidEmail("ada@localhost");   // false: the format wants a dotted domain
+ */
+export function isValidEmail(email: string): boolean {
+  const format = fullFormats.email;
+  return email.length <= EMAIL_MAX_LENGTH && format instanceof RegExp && format.test(email);
 }

@@ -90,6 +90,9 @@ void describe("import file parsing", () => {
       [`bad name,${HASHES.alice}`, "csv", /username must be/],
       [`${"x".repeat(65)},${HASHES.alice}`, "csv", /username must be/],
       [`ada,${HASHES.alice},not-an-email`, "csv", /email/],
+      // The API's own email rule (PATCH /api/users/{id} would refuse these): a dotted domain.
+      [`ada,${HASHES.alice},ada@localhost`, "csv", /email/],
+      [`ada,${HASHES.alice},ada@exa mple.com`, "csv", /email/],
       [JSON.stringify({ username: "ada", password_hash: HASHES.alice, email: "a\u0000@b.c" }), "jsonl", /email/],
       [`ada,${UNKNOWN_HASH}`, "csv", /unknown scheme/],
       ["ada,", "csv", /password_hash is empty/],

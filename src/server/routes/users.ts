@@ -5,7 +5,7 @@ import type { UserPatch, UserRecord } from "../../core/store.js";
 import { authOf, type RequireAuth } from "../auth-guard.js";
 import type { ServerContext } from "../context.js";
 import { sendProblem } from "../problem-reply.js";
-import { USERNAME_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "../user-fields.js";
+import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "../user-fields.js";
 import { parseId, presentPage, presentUser } from "../presenters.js";
 import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
 
@@ -19,7 +19,7 @@ const usernameField = {
   description: `${USERNAME_RULE}, unique case-insensitively`,
 } as const;
 const passwordField = { type: "string", minLength: 8, maxLength: 1024, description: "8-1024 characters, not a common password" } as const;
-const emailField = { type: ["string", "null"], format: "email", maxLength: 254 } as const;
+const emailField = { type: ["string", "null"], format: "email", maxLength: EMAIL_MAX_LENGTH } as const;
 const aboutMeField = { type: ["string", "null"], maxLength: 1000 } as const;
 
 /** One entry of a 400 problem's `errors` (contract section 1). */
