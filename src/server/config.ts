@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { ConfigError } from "../core/errors.js";
 
 export type JwtAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
@@ -44,17 +45,21 @@ export interface ServerConfig {
 const UNIT_SECONDS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
- * Parses `900`, `900s`, `15m`, `1h`, `30d` into seconds.
+ * Parses `900`, `900s`, `15m`, `1h`, `30d` into seconds. Zero is refused unless `allowZero`
+ * (a window that `0` turns off).
  *
  * @example
  * parseDurationSeconds("15m", "TESSERA_ACCESS_TOKEN_TTL"); // 900
+ * parseDurationSeconds("0s", "TESSERA_REFRESH_REUSE_GRACE", { allowZero: true }); // 0
  */
-export function parseDurationSeconds(value: string, variable: string): number {
+export function parseDurationSeconds(value: string, variable: string, options: { allowZero?: boolean } = {}): number {
   const match = /^(\d+)(s|m|h|d)?$/.exec(value.trim());
   const amount = match ? Number(match[1]) : NaN;
   const unit = UNIT_SECONDS[match?.[2] ?? ""];
-  if (!match || unit === undefined || !Number.isSafeInteger(amount) || amount <= 0) {
-    throw new ConfigError(variable, `expected a positive duration like 900, 900s, 15m, 1h or 30d, got "${value}"`);
+  const least = options.allowZero === true ? 0 : 1;
+  if (!match || unit === undefined || !Number.isSafeInteger(amount) || amount < least) {
+    const expected = least === 0 ? "a duration like 0, 10s, 15m or 1h (0 turns it off)" : "a positive duration like 900, 900s, 15m, 1h or 30d";
+    throw new ConfigError(variable, `expected ${expected}, got "${value}"`);
   }
   return amount * unit;
 }
@@ -112,24 +117,75 @@ function parseDatabaseUrl(value: string): string {
 }
 
 function parseRedisUrl(value: string): string {
-  if (/^rediss?:\/\/.+/.test(value)) return value;
-  throw new ConfigError("TESSERA_REDIS_URL", "expected redis://... or rediss://...");
+  // The value is not echoed: it may carry a password.
+  const variable = "TESSERA_REDIS_URL";
+  if (!/^rediss?:\/\/.+/.test(value)) throw new ConfigError(variable, "expected redis://... or rediss://...");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, "not a valid redis:// URL (a port is 1-65535, a host has no spaces)");
+  }
+  // ioredis takes the database number from the path or `?db=`; anything but digits crashes it at start.
+  const db = url.searchParams.get("db");
+  if (!/^\/?$|^\/\d+$/.test(url.pathname) || (db !== null && !/^\d+$/.test(db))) {
+    throw new ConfigError(variable, "the database number (the path, as in redis://host:6379/0, or ?db=) must be digits");
+  }
+  return value;
 }
 
 function parseUrl(value: string, variable: string): string {
+  const text = value.trim();
   try {
-    new URL(value);
-    return value;
+    new URL(text);
+    return text;
   } catch {
     throw new ConfigError(variable, `expected an absolute URL, got "${value}"`);
   }
 }
 
+/** One DNS label (RFC 1123): letters, digits and hyphens, 1-63 long, no hyphen at either end. */
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Whether `name` is a syntactically valid DNS host name (RFC 1123); one trailing dot allowed. */
+function isHostName(name: string): boolean {
+  const labels = (name.endsWith(".") ? name.slice(0, -1) : name).split(".");
+  const last = labels[labels.length - 1] ?? "";
+  // An all-numeric last label would make `999.999.1.1` a "name": it is a bad address instead.
+  return name.length <= 253 && labels.every((label) => HOST_LABEL.test(label)) && !/^\d+$/.test(last);
+}
+
+function parseHost(value: string): string {
+  const host = value.trim();
+  if (isIP(host) !== 0 || isHostName(host)) return host;
+  const hint = /^\[.*\]$/.test(host) ? " (write an IPv6 address without brackets)" : "";
+  throw new ConfigError("HOST", `expected an IP address or a host name like 0.0.0.0, ::, 127.0.0.1 or localhost${hint}, got "${value}"`);
+}
+
+function parseNonBlank(value: string, variable: string): string {
+  const text = value.trim();
+  if (text === "") throw new ConfigError(variable, "expected a non-empty string, got only white space");
+  return text;
+}
+
+/** Whether `entry` is an IP address, or `ADDRESS/PREFIX` with a prefix of 1-32 (IPv4) or 1-128 (IPv6). */
+function isAddressOrCidr(entry: string): boolean {
+  const slash = entry.lastIndexOf("/");
+  const family = isIP(slash === -1 ? entry : entry.slice(0, slash));
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = entry.slice(slash + 1);
+  // Fastify (proxy-addr) refuses a /0 prefix too.
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 function parseTrustProxy(value: string): string[] {
   const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0);
-  const address = /^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
-  const bad = entries.find((entry) => !address.test(entry) && entry !== "loopback");
-  if (entries.length === 0 || bad !== undefined) {
+  const bad = entries.find((entry) => entry !== "loopback" && !isAddressOrCidr(entry));
+  if (bad !== undefined) {
+    throw new ConfigError("TESSERA_TRUST_PROXY", `"${bad}" is neither an IP address nor a CIDR (ADDRESS/PREFIX, prefix 1-32 for IPv4, 1-128 for IPv6) nor "loopback"`);
+  }
+  if (entries.length === 0) {
     throw new ConfigError("TESSERA_TRUST_PROXY", `expected a comma-separated list of IP addresses or CIDRs (or "loopback"), got "${value}"`);
   }
   return entries;
@@ -150,7 +206,7 @@ function pick<T>(env: Record<string, string | undefined>, name: string, parse: (
  */
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
   const port = pick(env, "PORT", parsePort, 3000);
-  const host = pick(env, "HOST", (value) => value.trim(), "127.0.0.1");
+  const host = pick(env, "HOST", parseHost, "127.0.0.1");
   const hostForUrl = host.includes(":") ? `[${host}]` : host;
   return {
     port,
@@ -159,7 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     redisUrl: pick(env, "TESSERA_REDIS_URL", parseRedisUrl, null),
     issuer: pick(env, "TESSERA_ISSUER", (value) => parseUrl(value, "TESSERA_ISSUER"), `http://${hostForUrl}:${port}`),
     issuerConfigured: (env["TESSERA_ISSUER"] ?? "") !== "",
-    audience: pick(env, "TESSERA_AUDIENCE", (value) => value.trim(), "tessera"),
+    audience: pick(env, "TESSERA_AUDIENCE", (value) => parseNonBlank(value, "TESSERA_AUDIENCE"), "tessera"),
     jwtAlg: pick(
       env,
       "TESSERA_JWT_ALG",
@@ -181,7 +237,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       900,
     ),
     refreshTokenTtlSeconds: pick(env, "TESSERA_REFRESH_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_TOKEN_TTL"), 30 * 86400),
-    refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE"), 10),
+    // 0 turns the grace window off: any second presentation of a spent refresh token is reuse.
+    refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE", { allowZero: true }), 10),
     loginLimitAccount: pick(env, "TESSERA_LOGIN_LIMIT_ACCOUNT", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_ACCOUNT"), { points: 10, durationSeconds: 900 }),
     loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
     requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),

@@ -8,7 +8,8 @@ const SPEC = {
 Starts the reference server, configured by environment variables (listed in docs/cli.md):
 PORT, HOST, TESSERA_DATABASE_URL, TESSERA_REDIS_URL, TESSERA_ISSUER, TESSERA_AUDIENCE,
 TESSERA_JWT_ALG, TESSERA_ACCESS_TOKEN_TTL, TESSERA_REFRESH_TOKEN_TTL, and the rate limits.
-Stops on SIGINT/SIGTERM after draining requests in flight. A bad setting exits 2.
+Stops on SIGINT/SIGTERM after draining requests in flight. A bad setting exits 2; a
+database, port or address that cannot be used exits 1. Either way one line names the variable.
 
   -h, --help       show this help
 

@@ -252,7 +252,8 @@ export class Tessera {
         if (!record || record.sessionRevoked) return { ok: false, code: "token_revoked" };
       }
     }
-    if (record.spentAt !== null && (now - record.spentAt > this.refreshReuseGraceSeconds * 1000 || (await this.successorSpent(successor)))) {
+    const outsideGrace = (spentAt: number) => this.refreshReuseGraceSeconds === 0 || now - spentAt > this.refreshReuseGraceSeconds * 1000;
+    if (record.spentAt !== null && (outsideGrace(record.spentAt) || (await this.successorSpent(successor)))) {
       // Spent before the grace window, or inside it but the chain has already moved past the
       // successor: no valid pair can be handed out, and a second holder of the token is the
       // theft the rotation exists to catch.
