@@ -10,6 +10,7 @@ import {
   opaqueTokenKind,
   tokenHashesEqual,
 } from "../tokens/opaque-token.js";
+import { issuedAtMs } from "../jwt/jti.js";
 import { createPasswordHasher, type PasswordHasher } from "../passwords/index.js";
 import { parseScope, hasScopes } from "../scopes.js";
 import { SigningKeys, type SigningKeysOptions } from "./signing-keys.js";
@@ -318,7 +319,7 @@ export class Tessera {
       scopes: claims.scope === "" ? [] : claims.scope.split(" "),
       sessionId: claims.sid === undefined ? null : Number(claims.sid),
       expiresAt: claims.exp * 1000,
-      issuedAt: claims.iat * 1000,
+      issuedAt: issuedAtMs(claims),
       jti: claims.jti,
       personalAccessTokenId: null,
     };

@@ -1,6 +1,7 @@
 // Public API of Tessera's JWT access tokens (contract section 2).
 export { DEFAULT_JWT_ALG, JWT_ALGS, isJwtAlg, type JwtAlg } from "./algorithms.js";
 export { generateSigningKey, type GenerateSigningKeyOptions } from "./generate-signing-key.js";
+export { createJti, issuedAtMs } from "./jti.js";
 export {
   createKeyRing,
   DEFAULT_ROTATION_LEEWAY_SECONDS,

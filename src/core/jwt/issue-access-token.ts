@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { TesseraError } from "../errors.js";
 import { encodeBase64url } from "./base64url.js";
 import { createJwsSignature } from "./jws-signature.js";
+import { createJti } from "./jti.js";
 import type { KeyRing } from "./key-ring.js";
 import { MAX_ACCESS_TOKEN_LENGTH } from "./verify-access-token.js";
 
@@ -18,7 +18,7 @@ export interface IssueAccessTokenOptions {
    * (the claim is then absent, and revocation works by `jti` and user only).
    */
   sid?: string | number | undefined;
-  /** Defaults to 128 random bits, base64url. */
+  /** Defaults to {@link createJti}: the minting millisecond and 96 random bits, base64url. */
   jti?: string;
   ttlSeconds: number;
   issuer: string;
@@ -60,7 +60,7 @@ export function issueAccessToken(keyRing: KeyRing, options: IssueAccessTokenOpti
   const scope = typeof options.scope === "string" ? options.scope : options.scope.join(" ");
   if (typeof issuer !== "string" || issuer.length === 0) throw new TypeError("issuer must be a non-empty string");
   if (typeof audience !== "string" || audience.length === 0) throw new TypeError("audience must be a non-empty string");
-  const jti = options.jti ?? randomBytes(16).toString("base64url");
+  const jti = options.jti ?? createJti(now);
   if (typeof jti !== "string" || jti.length === 0) throw new TypeError("jti must be a non-empty string");
   if (extraClaims !== undefined) {
     for (const name of Object.keys(extraClaims)) {

@@ -5,7 +5,7 @@ export interface RevocationSubject {
   jti?: string | undefined;
   sessionId?: string | undefined;
   userId: string;
-  /** When the token was issued, epoch ms (JWT `iat` * 1000, or a PAT's creation time). */
+  /** When the token was issued, epoch ms (`issuedAtMs` of a JWT, or a PAT's creation time). */
   issuedAt: number;
   personalAccessTokenId?: string | undefined;
 }
@@ -50,9 +50,10 @@ export class RevocationSet {
       return true;
     }
     const userCutoff = this.byKind.user.get(subject.userId);
-    // A user entry revokes what was issued up to its cut-off. `iat` has second precision, so a
-    // token issued in the same second as the cut-off counts as revoked: err on the safe side.
-    return this.live(userCutoff, now) && subject.issuedAt <= (userCutoff?.revokedAt ?? 0);
+    // A user entry revokes what was issued before its cut-off. Access tokens give their minting
+    // millisecond (issuedAtMs); a token whose time is known only to the second counts from the
+    // start of that second, so one minted in the cut-off's own second errs on the revoked side.
+    return this.live(userCutoff, now) && subject.issuedAt < (userCutoff?.revokedAt ?? 0);
   }
 
   /** Drops entries whose tokens have all expired. */

@@ -44,6 +44,34 @@ describe("Tessera across processes sharing a store", () => {
     assert.equal(result.ok ? "ok" : result.code, "token_revoked");
   });
 
+  it("revoking everything of a user kills what was issued before, not a login right after", async () => {
+    let now = Date.UTC(2026, 10, 27, 12, 0, 0, 100);
+    const service = await Tessera.create({
+      store: store.auth,
+      issuer: "http://test",
+      audience: "tessera",
+      passwordHasher,
+      clock: { now: () => now },
+      revocationPollIntervalMs: 0,
+      keyReloadIntervalMs: 0,
+    });
+    // Its own user: the fake clock's cut-off may lie in the real clock's future.
+    const leaver = (await store.auth.createUser({ username: "leaver", passwordHash: await passwordHasher.hash("a fine passphrase"), now }))!;
+    try {
+      const before = await service.startSession(leaver, { scope: "posts:read" });
+      now += 300;
+      await service.revokeEverythingOfUser(leaver.id);
+      // Same second as the cut-off, and even the same millisecond.
+      const after = await service.startSession(leaver, { scope: "posts:read" });
+      const refused = service.authenticateAccessToken(before.accessToken);
+      assert.equal(refused.ok ? "ok" : refused.code, "token_revoked");
+      const accepted = service.authenticateAccessToken(after.accessToken);
+      assert.equal(accepted.ok ? "ok" : accepted.code, "ok");
+    } finally {
+      await service.close();
+    }
+  });
+
   it("a revocation stamped by a clock running behind is still picked up", async () => {
     const lagging = await Tessera.create({
       store: store.auth,

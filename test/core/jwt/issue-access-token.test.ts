@@ -57,12 +57,16 @@ test("sid is optional: a sessionless token carries no sid claim, and verifies", 
   assert.equal(verified.ok && verified.claims.sid, undefined);
 });
 
-test("jti is 128 random bits unless given", async () => {
+test("jti is the minting millisecond and 96 random bits unless given", async () => {
   const ring = createKeyRing([await keyRecord("HS256")]);
   const seen = new Set<string>();
   for (let i = 0; i < 50; i++) seen.add(issueAccessToken(ring, BASE).jti);
   assert.equal(seen.size, 50);
-  for (const jti of seen) assert.equal(Buffer.from(jti, "base64url").length, 16);
+  for (const jti of seen) {
+    const bytes = Buffer.from(jti, "base64url");
+    assert.equal(bytes.length, 18);
+    assert.equal(bytes.readUIntBE(0, 6), BASE.now);
+  }
   assert.equal(issueAccessToken(ring, { ...BASE, jti: "fixed" }).jti, "fixed");
 });
 

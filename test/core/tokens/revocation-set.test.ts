@@ -25,6 +25,9 @@ test("a user cut-off revokes tokens issued up to it, not after", () => {
   assert.equal(set.isRevoked({ userId: "7", issuedAt: now - 5000 }, now), true);
   assert.equal(set.isRevoked({ userId: "7", issuedAt: now + 1000 }, now + 1000), false);
   assert.equal(set.isRevoked({ userId: "8", issuedAt: now - 5000 }, now), false);
+  // The cut-off's own millisecond is after it: a login right after a revoke-all works.
+  assert.equal(set.isRevoked({ userId: "7", issuedAt: now }, now), false);
+  assert.equal(set.isRevoked({ userId: "7", issuedAt: now - 1 }, now), true);
 });
 
 test("a revoked personal access token id is rejected", () => {
@@ -37,7 +40,7 @@ test("adding twice keeps the widest entry, and prune drops expired ones", () => 
   const set = new RevocationSet();
   set.add({ kind: "user", value: "7", revokedAt: now, expiresAt: now + 1000 });
   set.add({ kind: "user", value: "7", revokedAt: now - 10, expiresAt: now + 5000 });
-  assert.equal(set.isRevoked({ userId: "7", issuedAt: now }, now + 2000), true);
+  assert.equal(set.isRevoked({ userId: "7", issuedAt: now - 1 }, now + 2000), true);
   set.add({ kind: "jti", value: "x", revokedAt: now, expiresAt: now + 10 });
   assert.equal(set.size, 2);
   set.prune(now + 100);
