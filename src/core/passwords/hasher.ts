@@ -228,3 +228,19 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   defaultHasher ??= createPasswordHasher();
   return (await defaultHasher.verify(hash, password)).ok;
 }
+
+/**
+ * Whether a stored hash should be replaced by a fresh argon2id hash at the next successful
+ * login: any other scheme (bcrypt, sha-crypt, werkzeug), or argon2id with weaker costs than
+ * `options` (the OWASP defaults unless given).
+ *
+ * @example
+ * if (await verifyPassword(user.passwordHash, password) && needsRehash(user.passwordHash)) {
+ *   await store.setPasswordHash(user.id, await hashPassword(password), Date.now());
+ * }
+ */
+export function needsRehash(hash: string, options?: PasswordHasherOptions): boolean {
+  if (options !== undefined) return createPasswordHasher(options).needsRehash(hash);
+  defaultHasher ??= createPasswordHasher();
+  return defaultHasher.needsRehash(hash);
+}

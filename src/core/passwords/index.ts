@@ -3,6 +3,7 @@ export {
   PASSWORD_MAX_BYTES,
   createPasswordHasher,
   hashPassword,
+  needsRehash,
   verifyPassword,
 } from "./hasher.js";
 export type { PasswordHasher, PasswordHasherOptions, PasswordVerifyResult } from "./hasher.js";

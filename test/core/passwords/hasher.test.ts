@@ -6,6 +6,7 @@ import {
   PASSWORD_MAX_BYTES,
   createPasswordHasher,
   hashPassword,
+  needsRehash,
   verifyPassword,
 } from "../../../src/core/passwords/index.js";
 
@@ -56,6 +57,13 @@ void describe("createPasswordHasher", () => {
       assert.deepEqual(await hasher.verify(hash, LEGACY_PASSWORDS[scheme]), { ok: true, needsRehash: true }, scheme);
       assert.deepEqual(await hasher.verify(hash, `${LEGACY_PASSWORDS[scheme]}?`), { ok: false }, scheme);
     }
+  });
+
+  void it("needsRehash on its own: every imported scheme and weaker argon2id costs yes, current costs no", async () => {
+    for (const [scheme, hash] of Object.entries(LEGACY_HASHES)) assert.equal(needsRehash(hash), true, scheme);
+    assert.equal(needsRehash(await hashPassword(PASSWORD, LOW_COST)), true, "weaker than the defaults");
+    assert.equal(needsRehash(await hashPassword(PASSWORD, LOW_COST), LOW_COST), false, "as strong as the costs asked for");
+    assert.equal(needsRehash(await hashPassword(PASSWORD)), false, "the defaults");
   });
 
   void it("answers { ok: false } for malformed or unknown hashes and never throws", async () => {
