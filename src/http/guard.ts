@@ -87,7 +87,8 @@ export interface Guard<A> {
 /**
  * Builds a guard over one or more schemes. Options are checked here, once: an empty scheme
  * list, two schemes reading the same credentials, a bad realm or scope throws `TypeError`.
- * Status rules: malformed credentials 400 `invalid_request`; no or bad credentials 401 with
+ * Status rules: malformed token credentials 400 `invalid_request` (RFC 6750 3.1; malformed Basic
+ * is bad credentials); no or bad credentials 401 with
  * `WWW-Authenticate`; missing scope 403 `insufficient_scope`; a store outage thrown by verify
  * as `BackendUnavailableError` 503.
  *

@@ -162,8 +162,10 @@ export const ROWS: readonly Row[] = [
   { name: "Basic wrong password", path: "/basic", headers: { Authorization: basicOf("alice:wrong-password") }, status: 401, code: "credentials_invalid", challenge: BASIC },
   { name: "Basic unknown user answers alike", path: "/basic", headers: { Authorization: basicOf("mallory:s3cret") }, status: 401, code: "credentials_invalid", challenge: BASIC },
   { name: "Basic no credentials", path: "/basic", status: 401, code: "token_missing", challenge: BASIC },
-  { name: "Basic bad base64 -> 400", path: "/basic", headers: { Authorization: "Basic ***" }, status: 400, code: "invalid_request", challenge: null },
-  { name: "Basic without a colon -> 400", path: "/basic", headers: { Authorization: basicOf("alice") }, status: 400, code: "invalid_request", challenge: null },
+  // Malformed Basic is bad credentials (RFC 7617 has no 400): 401 with the Basic challenge.
+  { name: "Basic bad base64 -> 401", path: "/basic", headers: { Authorization: "Basic ***" }, status: 401, code: "credentials_invalid", challenge: BASIC },
+  { name: "Basic without a colon -> 401", path: "/basic", headers: { Authorization: basicOf("alice") }, status: 401, code: "credentials_invalid", challenge: BASIC },
+  { name: "Basic with no credentials after the scheme -> 401", path: "/basic", headers: { Authorization: "Basic" }, status: 401, code: "credentials_invalid", challenge: BASIC },
   { name: "Basic token-as-username (seed 000)", path: "/seed000", headers: { Authorization: basicOf("good-token:") }, status: 200, challenge: null, auth: GOOD },
   { name: "Basic token-as-username ignores the password", path: "/seed000", headers: { Authorization: basicOf("good-token:anything") }, status: 200, challenge: null, auth: GOOD },
   { name: "Basic seed 000 real username", path: "/seed000", headers: { Authorization: basicOf("alice:s3cret") }, status: 200, challenge: null, auth: ALICE },

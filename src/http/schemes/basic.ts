@@ -33,7 +33,10 @@ export function basicScheme<A>(options: BasicSchemeOptions<A>): AuthScheme<A> {
     realm: options.realm,
     async authenticate(request: RequestView) {
       const read = readBasicCredentials(request.header("authorization"));
-      if (read === null || !read.ok) return read;
+      if (read === null) return null;
+      // Malformed Basic (bad base64, no colon, control characters) is bad credentials: 401 with
+      // the Basic challenge. RFC 7617 has no 400; RFC 6750's invalid_request is for bearer tokens.
+      if (!read.ok) return { ok: false, code: "credentials_invalid", detail: read.detail ?? "The Basic credentials are malformed" };
       const { username, password } = read;
       // The username is a secret too when it carries a token (seed 000).
       return runVerify(() => verify(username, password, { request }), [username, password]);
