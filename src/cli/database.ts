@@ -1,8 +1,20 @@
+import { existsSync } from "node:fs";
 import { Tessera } from "../core/auth/tessera.js";
 import { createKeyRing, type JwtAlg } from "../core/jwt/index.js";
 import { loadConfig, withConfigFile, type ServerConfig } from "../server/config.js";
 import { openSqlStore, parseDatabaseUrl, type SqlStore } from "../stores/index.js";
 import type { CliIo } from "./cli-io.js";
+
+/**
+ * A read-only command named a SQLite file that does not exist. Reported like a missing schema
+ * (exit 1, "run tessera migrate"), and nothing is created.
+ */
+export class MissingDatabaseError extends Error {
+  constructor(readonly filename: string) {
+    super(`no database file at ${filename}`);
+    this.name = "MissingDatabaseError";
+  }
+}
 
 /**
  * The `--database URL` flag every command but `serve` accepts; it overrides
@@ -38,6 +50,11 @@ export interface WithDatabaseOptions {
   databaseUrl: string | undefined;
   /** Apply pending migrations first. Commands that write do; read-only ones do not. */
   migrate: boolean;
+  /**
+   * Whether a missing SQLite file may be created. Default: only when migrating first, so a
+   * read-only command never leaves an empty database behind; `tessera migrate` sets it.
+   */
+  mayCreate?: boolean;
 }
 
 /**
@@ -57,6 +74,11 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
   // The stores' parser never echoes the URL (it may hold a password); loadConfig's would.
   if (databaseUrl !== undefined && databaseUrl !== "") parseDatabaseUrl(databaseUrl);
   const config = loadConfig(env);
+  const location = parseDatabaseUrl(config.databaseUrl);
+  // Read-only commands never write: not even an empty database file or its directory.
+  if (!(options.mayCreate ?? options.migrate) && location.kind === "sqlite" && location.filename !== ":memory:" && !existsSync(location.filename)) {
+    throw new MissingDatabaseError(location.filename);
+  }
   const store = await openSqlStore(config.databaseUrl);
   let tessera: Promise<Tessera> | undefined;
   try {

@@ -3,6 +3,7 @@ import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, type CliIo } from "./cli-io.js";
 import { UsageError, type CommandRunner } from "./command-line.js";
 import { isMissingSchemaError } from "./missing-schema.js";
+import { MissingDatabaseError } from "./database.js";
 
 // Loaded on demand: `serve` pulls in Fastify and the other commands a database driver, none of
 // which `--help` or a typo should wait for.
@@ -85,6 +86,7 @@ function report(io: CliIo, command: string, error: unknown): number {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
     return fail(io, `${error.message}${cause}; nothing more was done`);
   }
+  if (error instanceof MissingDatabaseError) return fail(io, `${error.message}; run "tessera migrate" first (this command does not create one)`);
   if (isMissingSchemaError(error)) return fail(io, 'the database has no Tessera schema yet; run "tessera migrate" first');
   // An unexpected failure: show its stack, which holds code locations, not secrets.
   io.stderr.write(`tessera: ${command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -96,9 +96,9 @@ export function parseByteSize(value: string, variable: string): number {
   return bytes;
 }
 
-function parseCount(value: string, variable: string, max: number): number {
+function parseCount(value: string, variable: string, max: number, min = 1): number {
   const count = Number(value);
-  if (!/^\d+$/.test(value.trim()) || count < 1 || count > max) throw new ConfigError(variable, `expected an integer from 1 to ${max}, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || count < min || count > max) throw new ConfigError(variable, `expected an integer from ${min} to ${max}, got "${value}"`);
   return count;
 }
 
@@ -246,7 +246,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     tokenCacheSize: pick(
       env,
       "TESSERA_TOKEN_CACHE_SIZE",
-      (v) => (v.trim() === "0" ? 0 : parseCount(v, "TESSERA_TOKEN_CACHE_SIZE", 10_000_000)),
+      (v) => parseCount(v, "TESSERA_TOKEN_CACHE_SIZE", 10_000_000, 0),
       10_000,
     ),
     databasePoolSize: pick(env, "TESSERA_DATABASE_POOL_SIZE", (v) => parseCount(v, "TESSERA_DATABASE_POOL_SIZE", 1000), 10),

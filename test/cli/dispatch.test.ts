@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { describe, it } from "node:test";
 import { makeDatabaseUrl, runTessera } from "./helpers.js";
 
@@ -101,10 +103,30 @@ void describe("tessera dispatch", () => {
     assert.match(result.stderr, /TESSERA_JWT_ALG/);
   });
 
-  void it("exits 1 with a pointer to migrate when a read-only command finds no schema", async () => {
-    const result = await runTessera(["users", "list"], { databaseUrl: makeDatabaseUrl() });
+  void it("exits 1 with a pointer to migrate when a read-only command finds no database, and creates nothing", async () => {
+    const databaseUrl = makeDatabaseUrl();
+    for (const command of [["users", "list"], ["keys", "list"], ["tokens", "list", "ada"]]) {
+      const result = await runTessera(command, { databaseUrl });
+      assert.equal(result.code, 1, command.join(" "));
+      assert.match(result.stderr, /run "tessera migrate"/);
+    }
+    assert.equal(existsSync(dirname(databaseUrl.slice("sqlite:".length))), false, "not even the directory");
+  });
+
+  void it("exits 1 with a pointer to migrate when a read-only command finds an empty database", async () => {
+    const databaseUrl = makeDatabaseUrl();
+    const path = databaseUrl.slice("sqlite:".length);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, "");
+    const result = await runTessera(["users", "list"], { databaseUrl });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /run "tessera migrate"/);
+    assert.match(result.stderr, /no Tessera schema yet; run "tessera migrate"/);
+  });
+
+  void it("exits 1 without hanging when the database's directory cannot be made", async () => {
+    const result = await runTessera(["migrate", "--database", "sqlite:/proc/tessera-no-such-dir/x.db"]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /database is unavailable/);
   });
 
   void it("exits 1 when the database cannot be opened", async () => {

@@ -89,4 +89,9 @@ void describe("SQLite specifics", () => {
     mkdirSync(path, { recursive: true });
     await assert.rejects(openSqlStore(`sqlite:${path}`), BackendUnavailableError);
   });
+
+  void test("a directory that cannot be made is BackendUnavailableError, not a hang", async () => {
+    // Under /proc, mkdir answers ENOENT; Node's recursive mkdirSync retries that forever.
+    await assert.rejects(openSqlStore("sqlite:/proc/tessera-no-such-dir/sub/x.db"), BackendUnavailableError);
+  });
 });

@@ -26,7 +26,7 @@ Example:
 export async function run(args: string[], io: CliIo): Promise<number> {
   const line = parseCommand(args, SPEC, io);
   if (!line) return EXIT_OK;
-  return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
+  return withDatabase(io, { databaseUrl: line.values.database, migrate: false, mayCreate: true }, async ({ store }) => {
     const applied = await store.migrate();
     for (const name of applied) io.stdout.write(`applied ${name}\n`);
     if (applied.length === 0) io.stdout.write("the database is up to date\n");

@@ -5,9 +5,13 @@ import { parseCommand } from "../command-line.js";
 const SPEC = {
   usage: `Usage: tessera serve
 
-Starts the reference server, configured by environment variables (listed in docs/cli.md):
-PORT, HOST, TESSERA_DATABASE_URL, TESSERA_REDIS_URL, TESSERA_ISSUER, TESSERA_AUDIENCE,
-TESSERA_JWT_ALG, TESSERA_ACCESS_TOKEN_TTL, TESSERA_REFRESH_TOKEN_TTL, and the rate limits.
+Starts the reference server, configured by environment variables (the table is in the README
+and docs/server.md; TESSERA_CONFIG=file.json adds a JSON file of them, the environment wins):
+PORT, HOST, TESSERA_DATABASE_URL, TESSERA_REDIS_URL, TESSERA_REDIS_KEY_PREFIX, TESSERA_ISSUER,
+TESSERA_AUDIENCE, TESSERA_JWT_ALG, TESSERA_ACCESS_TOKEN_TTL, TESSERA_REFRESH_TOKEN_TTL,
+TESSERA_REFRESH_REUSE_GRACE, TESSERA_LOGIN_LIMIT_ACCOUNT, TESSERA_LOGIN_LIMIT_IP,
+TESSERA_REQUEST_LIMIT_TOKEN, TESSERA_BODY_LIMIT, TESSERA_TRUST_PROXY, TESSERA_LOG_LEVEL,
+TESSERA_DATABASE_POOL_SIZE, TESSERA_DATABASE_TIMEOUT, TESSERA_TOKEN_CACHE_SIZE.
 Stops on SIGINT/SIGTERM after draining requests in flight. A bad setting exits 2; a
 database, port or address that cannot be used exits 1. Either way one line names the variable.
 

@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3Module from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { BackendUnavailableError } from "../../core/errors.js";
 import { translateBackendError } from "./backend-errors.js";
 import type { Database } from "./database.js";
 import { readErrorCode, type SqlDialect, type SqlContext } from "./dialect.js";
@@ -41,13 +42,34 @@ async function loadBetterSqlite3(): Promise<BetterSqlite3Constructor> {
 }
 
 /**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(..., { recursive: true })` loops forever
+ * when a parent refuses new entries with ENOENT (e.g. under /proc); this throws instead.
+ */
+function createDirectories(path: string): void {
+  const parent = dirname(path);
+  if (parent !== path && !existsSync(parent)) createDirectories(parent);
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EEXIST") throw error;
+  }
+}
+
+/**
  * Opens a better-sqlite3 database (loaded only now) in WAL mode with foreign keys
  * enforced and a busy timeout, and wraps it in Kysely.
  */
 export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<SqlContext> {
   const BetterSqlite3 = await loadBetterSqlite3();
   const inMemory = options.filename === ":memory:";
-  if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
+  if (!inMemory) {
+    try {
+      createDirectories(dirname(options.filename));
+    } catch (error) {
+      // The file's directory cannot be made: the database cannot be used, like CANTOPEN.
+      throw new BackendUnavailableError("database", { cause: error });
+    }
+  }
   let database: BetterSqlite3Module.Database;
   try {
     database = new BetterSqlite3(options.filename, { timeout: options.busyTimeoutMs });
