@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { Tessera } from "../core/auth/tessera.js";
-import { createKeyRing, type JwtAlg } from "../core/jwt/index.js";
+import { currentSigningAlg } from "../core/auth/signing-keys.js";
+import type { JwtAlg } from "../core/jwt/index.js";
 import { loadConfig, withConfigFile, type ServerConfig } from "../server/config.js";
 import { openSqlStore, parseDatabaseUrl, type SqlStore } from "../stores/index.js";
 import type { CliIo } from "./cli-io.js";
@@ -101,19 +102,9 @@ async function createTessera(store: SqlStore, config: ServerConfig, jwtAlg: JwtA
     audience: config.audience,
     // Tessera.create rotates when the current key's algorithm differs from jwtAlg. An operator
     // revoking a session must never rotate keys as a side effect, so keep whatever signs now.
-    jwtAlg: jwtAlg ?? (await currentSigningAlg(store)) ?? config.jwtAlg,
+    jwtAlg: jwtAlg ?? (await currentSigningAlg(store.auth)) ?? config.jwtAlg,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
-}
-
-/**
- * The algorithm of the key that signs now, or null when no key signs (empty store).
- *
- * @example
- * const alg = await currentSigningAlg(store); // "EdDSA"
- */
-export async function currentSigningAlg(store: SqlStore): Promise<JwtAlg | null> {
-  return createKeyRing(await store.auth.listSigningKeys()).signingKey?.alg ?? null;
 }

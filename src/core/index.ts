@@ -5,6 +5,7 @@ export type { TesseraAuth, TokenPair, ClientInfo, Result } from "./auth/types.js
 export { RevocationService, type RevocationFeed, type RevocationServiceOptions } from "./auth/revocations.js";
 export {
   SigningKeys,
+  currentSigningAlg,
   DEFAULT_SIGNING_KEYS_TTL_SECONDS,
   type SigningKeysOptions,
   type SigningKeysIssueOptions,

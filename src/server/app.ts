@@ -5,6 +5,7 @@ import addFormatsModule from "ajv-formats";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Tessera } from "../core/auth/tessera.js";
 import type { RevocationFeed } from "../core/auth/revocations.js";
+import { currentSigningAlg } from "../core/auth/signing-keys.js";
 import { openSqlStore, type SqlStore } from "../stores/index.js";
 import { createAuthGuards } from "./auth-guard.js";
 import type { ServerConfig } from "./config.js";
@@ -79,7 +80,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       store: store.auth,
       issuer: config.issuer,
       audience: config.audience,
-      jwtAlg: config.jwtAlg,
+      // Unset TESSERA_JWT_ALG keeps whatever signs now: starting must not undo an operator's
+      // `keys rotate --alg`. A fresh database gets config.jwtAlg.
+      jwtAlg: config.jwtAlgConfigured ? config.jwtAlg : ((await currentSigningAlg(store.auth)) ?? config.jwtAlg),
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,

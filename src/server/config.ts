@@ -24,6 +24,12 @@ export interface ServerConfig {
   issuerConfigured: boolean;
   audience: string;
   jwtAlg: JwtAlg;
+  /**
+   * Whether TESSERA_JWT_ALG was set. Unset, a server keeps the algorithm of the key that signs
+   * now (so a `tessera keys rotate --alg` survives restarts) and uses `jwtAlg` only to create
+   * the first key.
+   */
+  jwtAlgConfigured: boolean;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
@@ -215,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     redisUrl: pick(env, "TESSERA_REDIS_URL", parseRedisUrl, null),
     issuer: pick(env, "TESSERA_ISSUER", (value) => parseUrl(value, "TESSERA_ISSUER"), `http://${hostForUrl}:${port}`),
     issuerConfigured: (env["TESSERA_ISSUER"] ?? "") !== "",
+    jwtAlgConfigured: (env["TESSERA_JWT_ALG"] ?? "") !== "",
     audience: pick(env, "TESSERA_AUDIENCE", (value) => parseNonBlank(value, "TESSERA_AUDIENCE"), "tessera"),
     jwtAlg: pick(
       env,

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { Readable, Writable } from "node:stream";
+import { runCli } from "../../src/cli/dispatch.js";
 import { bearer, login, makeApp, register } from "./helpers.js";
 
 describe("restart on the same database file", () => {
@@ -32,4 +34,28 @@ describe("restart on the same database file", () => {
       await second.close();
     }
   });
+
+  it("without TESSERA_JWT_ALG, a restart keeps the algorithm an operator rotated to; setting it rotates", async () => {
+    const rotated = await runCli(["keys", "rotate", "--alg", "ES256", "--database", env.TESSERA_DATABASE_URL], cliIo());
+    assert.equal(rotated, 0);
+    const headerAlg = (token: string) => JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()).alg;
+    const kept = await makeApp(env);
+    try {
+      assert.equal(headerAlg((await login(kept, "hana")).access_token), "ES256");
+    } finally {
+      await kept.close();
+    }
+    const configured = await makeApp({ ...env, TESSERA_JWT_ALG: "EdDSA" });
+    try {
+      assert.equal(headerAlg((await login(configured, "hana")).access_token), "EdDSA");
+    } finally {
+      await configured.close();
+    }
+  });
 });
+
+/** Quiet in-process CLI streams. */
+function cliIo() {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return { stdout: sink, stderr: sink, stdin: Readable.from([]), env: {} };
+}

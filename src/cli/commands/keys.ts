@@ -3,7 +3,8 @@ import { createKeyRing, JWT_ALGS } from "../../core/jwt/index.js";
 import type { SigningKeyRecord } from "../../core/store.js";
 import { EXIT_OK, type CliIo } from "../cli-io.js";
 import { parseCommand, readChoice, runSubcommand } from "../command-line.js";
-import { currentSigningAlg, DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
+import { currentSigningAlg } from "../../core/auth/signing-keys.js";
+import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { formatTable, formatTime, jsonTime } from "../table.js";
 
 const USAGE = `Usage: tessera keys <command> [options]
@@ -96,7 +97,7 @@ async function runRotate(args: string[], io: CliIo): Promise<number> {
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
     const { store, config } = database;
     const configured = io.env["TESSERA_JWT_ALG"] ? config.jwtAlg : undefined;
-    const alg = requested ?? configured ?? (await currentSigningAlg(store)) ?? config.jwtAlg;
+    const alg = requested ?? configured ?? (await currentSigningAlg(store.auth)) ?? config.jwtAlg;
     const before = createKeyRing(await store.auth.listSigningKeys()).signingKey?.kid ?? null;
     // Loading the ring with the target algorithm already creates a key when there is none or
     // the current one has another algorithm; rotate only when that did not happen.

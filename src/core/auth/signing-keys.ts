@@ -15,6 +15,17 @@ import {
   type VerifyAccessTokenResult,
 } from "../jwt/index.js";
 
+/**
+ * The algorithm of the key that signs now, or null when no key signs (an empty store). Callers
+ * that leave the algorithm unconfigured keep this one, so restarting never undoes a rotation.
+ *
+ * @example
+ * const alg = (await currentSigningAlg(store.auth)) ?? "EdDSA";
+ */
+export async function currentSigningAlg(store: Pick<AuthStore, "listSigningKeys">): Promise<JwtAlg | null> {
+  return createKeyRing(await store.listSigningKeys()).signingKey?.alg ?? null;
+}
+
 /** Options of {@link SigningKeys}. */
 export interface SigningKeysOptions {
   store: AuthStore;
