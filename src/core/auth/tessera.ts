@@ -331,11 +331,13 @@ export class Tessera {
   }
 
   private async authenticatePersonalAccessToken(token: string): Promise<Result<{ auth: TesseraAuth }, AuthFailure>> {
-    if (!isWellFormedOpaqueToken(token, "personalAccessToken")) return { ok: false, code: "token_malformed" };
     const now = this.clock.now();
     const tokenHash = hashToken(token);
     let auth = this.patCache.get(tokenHash);
     if (!auth || now - auth.cachedAt > PAT_CACHE_MS) {
+      // The checksum spares the store a look-up for a mistyped or foreign token; a token whose
+      // hash is cached matched a stored hash moments ago, so it is checked only on a miss.
+      if (!isWellFormedOpaqueToken(token, "personalAccessToken")) return { ok: false, code: "token_malformed" };
       const record = await this.store.getPersonalAccessTokenByHash(tokenHash);
       if (!record || !tokenHashesEqual(record.tokenHash, tokenHash)) return { ok: false, code: "token_invalid" };
       if (record.revokedAt !== null) return { ok: false, code: "token_revoked" };
