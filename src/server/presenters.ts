@@ -1,9 +1,22 @@
 import type { UserRecord } from "../core/store.js";
 
+// The same few timestamps (a user's created_at, a token's expiry) are formatted on every
+// request for them; toISOString was a visible share of GET /api/me in the profiles.
+const ISO_CACHE_LIMIT = 4096;
+const isoCache = new Map<number, string>();
+
+/** RFC 3339 UTC (`2026-11-27T12:00:00.000Z`) for epoch milliseconds; null stays null. */
 export function isoTime(ms: number): string;
 export function isoTime(ms: number | null): string | null;
 export function isoTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  if (ms === null) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoCache.size >= ISO_CACHE_LIMIT) isoCache.clear();
+    isoCache.set(ms, text);
+  }
+  return text;
 }
 
 /** The public shape of a user; `email` only when the viewer is the user. */
