@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { Tessera } from "../core/auth/tessera.js";
 import type { RevocationFeed } from "../core/auth/revocations.js";
 import { currentSigningAlg } from "../core/auth/signing-keys.js";
+import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import { openSqlStore, type SqlStore } from "../stores/index.js";
 import { createAuthGuards } from "./auth-guard.js";
 import type { ServerConfig } from "./config.js";
@@ -15,6 +16,7 @@ import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits, type LimiterFactory } from "./rate-limits.js";
 import { sharedSchemas } from "./schemas.js";
+import { databaseUnavailable } from "./startup-error.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -55,6 +57,8 @@ export const REDACTED_LOG_PATHS = [
 /**
  * Builds the reference server (never listens): opens and migrates the store, loads the key
  * ring, and registers every route of the HTTP contract. `app.close()` releases everything.
+ * A database that cannot be opened, migrated or read is a `StartupError` naming
+ * TESSERA_DATABASE_URL (never the URL itself); a bad value stays a `ConfigError`.
  *
  * @example
  * const app = await buildApp(loadConfig({ TESSERA_DATABASE_URL: "sqlite::memory:" }));
@@ -66,11 +70,16 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     store = await openSqlStore(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
   } catch (error) {
     await extensions.onClose?.();
-    throw error;
+    throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
   let tessera: Tessera | undefined;
   try {
-    await store.migrate();
+    try {
+      await store.migrate();
+    } catch (error) {
+      // Any migration failure (refused, no such database, permissions) means this database cannot be used.
+      throw databaseUnavailable(error, config);
+    }
     if (!config.issuerConfigured) {
       // Without TESSERA_ISSUER, every instance on this database adopts the first one's default
       // (http://HOST:PORT), so a token minted on one instance verifies on the others.
@@ -93,7 +102,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   } catch (error) {
     await store.close();
     await extensions.onClose?.();
-    throw error;
+    // The database answered the migrations but failed while the keys or the issuer were loaded.
+    throw error instanceof BackendUnavailableError && error.backend === "database" ? databaseUnavailable(error, config) : error;
   }
   const ready = tessera;
 

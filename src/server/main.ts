@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { BackendUnavailableError, ConfigError } from "../core/errors.js";
-import { openSqlStore, type SqlStore } from "../stores/index.js";
+import { ConfigError } from "../core/errors.js";
 import { buildApp, type AppExtensions } from "./app.js";
 import { loadConfig, withConfigFile, type ServerConfig } from "./config.js";
+import { describeCause, StartupError, withoutSecrets } from "./startup-error.js";
+
+export { StartupError } from "./startup-error.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -10,83 +12,6 @@ export interface RunningServer {
   url: string;
   /** Stops accepting, drains in-flight requests, closes the database. */
   stop(): Promise<void>;
-}
-
-/**
- * The server could not start because of what a variable points at: the database, the address
- * to listen on. Unlike ConfigError the value itself is well-formed; `tessera serve` exits 1 with
- * one line naming the variable.
- *
- * @example
- * throw new StartupError("PORT", "port 8080 on 127.0.0.1 is already in use");
- */
-export class StartupError extends Error {
-  readonly variable: string;
-  constructor(variable: string, message: string, options?: { cause?: unknown }) {
-    super(`${variable}: ${message}`, options);
-    this.name = "StartupError";
-    this.variable = variable;
-  }
-}
-
-/** The innermost useful message of a driver or socket error, on one line. */
-function describeCause(error: unknown): string {
-  const inner = error instanceof BackendUnavailableError && error.cause !== undefined ? error.cause : error;
-  let text = inner instanceof Error ? inner.message : String(inner);
-  // Connecting to `localhost` tries ::1 and 127.0.0.1: Node reports both in an AggregateError with no message.
-  if (text === "" && inner instanceof AggregateError) text = inner.errors.map(describeCause).join("; ");
-  if (text === "" && inner instanceof Error && "code" in inner) text = String(inner.code);
-  return text.replace(/\s+/g, " ").trim() || "no detail";
-}
-
-/** `text` with `url`, and the password it may carry, masked: neither may reach a log or a terminal. */
-function withoutSecrets(text: string, url: string): string {
-  let masked = text.replaceAll(url, "[redacted URL]");
-  let password = "";
-  try {
-    password = new URL(url).password;
-  } catch {
-    // An unparseable URL has no password to find.
-  }
-  for (const secret of new Set([password, safeDecode(password)])) if (secret !== "") masked = masked.replaceAll(secret, "***");
-  return masked;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function databaseUnavailable(error: unknown, config: ServerConfig): StartupError {
-  const detail = withoutSecrets(describeCause(error), config.databaseUrl);
-  return new StartupError("TESSERA_DATABASE_URL", `the database is unavailable (${detail})`, { cause: error });
-}
-
-/**
- * Opens the database named by TESSERA_DATABASE_URL and applies pending migrations, so a
- * database that cannot be used stops start-up with a line naming the variable (never the URL:
- * it may hold a password). `buildApp` then opens it again, already migrated.
- */
-async function prepareDatabase(config: ServerConfig): Promise<void> {
-  // A fresh in-memory database is the app's own; there is nothing to check beforehand.
-  if (config.databaseUrl === "sqlite::memory:") return;
-  let store: SqlStore;
-  try {
-    store = await openSqlStore(config.databaseUrl, { poolSize: 1, connectionTimeoutMs: config.databaseTimeoutMs });
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw databaseUnavailable(error, config);
-  }
-  try {
-    await store.migrate();
-  } catch (error) {
-    throw databaseUnavailable(error, config);
-  } finally {
-    await store.close().catch(() => undefined);
-  }
 }
 
 /** The scaled-out extensions; a failure other than a bad value names TESSERA_REDIS_URL (Redis being down is not one). */
@@ -138,16 +63,9 @@ export function describeListenError(error: unknown, config: Pick<ServerConfig, "
  */
 export async function startServer(env: Record<string, string | undefined>, extensions: AppExtensions = {}): Promise<RunningServer> {
   const config = loadConfig(withConfigFile(env));
-  await prepareDatabase(config);
   const scaled = config.redisUrl ? await openScaleOut(config, env) : {};
-  let app: FastifyInstance;
-  try {
-    app = await buildApp(config, { ...scaled, ...extensions });
-  } catch (error) {
-    // The database answered prepareDatabase but failed while the app loaded its keys.
-    if (error instanceof BackendUnavailableError && error.backend === "database") throw databaseUnavailable(error, config);
-    throw error;
-  }
+  // A database that cannot be opened, migrated or read is a StartupError naming TESSERA_DATABASE_URL.
+  const app = await buildApp(config, { ...scaled, ...extensions });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
