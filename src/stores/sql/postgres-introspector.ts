@@ -1,4 +1,13 @@
-import { PostgresDialect, sql, type DatabaseIntrospector, type Kysely, type SchemaMetadata, type TableMetadata } from "kysely";
+import {
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
+  PostgresDialect,
+  sql,
+  type DatabaseIntrospector,
+  type Kysely,
+  type SchemaMetadata,
+  type TableMetadata,
+} from "kysely";
 
 interface ColumnRow {
   schema: string;
@@ -46,7 +55,7 @@ export class CatalogIntrospector implements DatabaseIntrospector {
       order by ns.nspname, c.relname, a.attnum`.execute(this.db);
     const tables = new Map<string, TableMetadata & { columns: TableMetadata["columns"][number][] }>();
     for (const row of rows.rows) {
-      if (!options.withInternalKyselyTables && (row.table === "kysely_migration" || row.table === "kysely_migration_lock")) continue;
+      if (!options.withInternalKyselyTables && (row.table === DEFAULT_MIGRATION_TABLE || row.table === DEFAULT_MIGRATION_LOCK_TABLE)) continue;
       const key = `${row.schema}.${row.table}`;
       let table = tables.get(key);
       if (!table) {
