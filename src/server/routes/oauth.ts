@@ -63,11 +63,7 @@ export async function registerOauthRoutes(app: FastifyInstance, context: ServerC
     oauth.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
         // Contract section 1: 415 for a body in a media type the route does not take.
-        void reply.header("cache-control", "no-store").header("pragma", "no-cache");
-        return sendProblem(reply, "unsupported_media_type", {
-          detail: "Send the body as application/x-www-form-urlencoded or application/json",
-          extra: { error: "invalid_request", error_description: "Unsupported content type" },
-        });
+        return sendOauthError(reply, "invalid_request", "Send the body as application/x-www-form-urlencoded or application/json", "unsupported_media_type");
       }
       const status = error.statusCode ?? 500;
       if (error.validation || (status >= 400 && status < 500 && status !== 413)) {
