@@ -78,7 +78,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   async function getToken(user: UserRecord): Promise<string> {
     const now = clock.now();
     const ours = (await users.listPersonalAccessTokens(user.id)).filter(
-      (record) => record.name.startsWith(TOKEN_NAME_PREFIX) && record.revokedAt === null && record.expiresAt !== null && record.expiresAt > now,
+      (record) => record.name.startsWith(TOKEN_NAME_PREFIX) && record.expiresAt !== null && record.expiresAt > now,
     );
     const live = ours.find((record) => record.expiresAt !== null && record.expiresAt - now > REUSE_MIN_LEFT_MS);
     if (live !== undefined) {
