@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 
 // The package's own name resolves through package.json "exports" to dist/, which `npm install`
-// builds (the `prepare` script): what a user of `import ... from "tessera"` gets.
+// builds (the `prepare` script): what a user of `import ... from "tessera-auth"` gets.
 it("every public subpath resolves and works through the package name", async () => {
-  const core = await import("tessera");
-  const stores = await import("tessera/stores");
-  const http = await import("tessera/http");
-  const fastify = await import("tessera/fastify");
-  const express = await import("tessera/express");
-  const hono = await import("tessera/hono");
-  const server = await import("tessera/server");
+  const core = await import("tessera-auth");
+  const stores = await import("tessera-auth/stores");
+  const http = await import("tessera-auth/http");
+  const fastify = await import("tessera-auth/fastify");
+  const express = await import("tessera-auth/express");
+  const hono = await import("tessera-auth/hono");
+  const server = await import("tessera-auth/server");
   assert.equal(typeof core.Tessera, "function");
   assert.equal(typeof http.createGuard, "function");
   assert.equal(typeof fastify.tessera, "function");

@@ -3,7 +3,7 @@
  * `req.auth` in Express, the default of Hono's `c.get("auth")`).
  *
  * @example
- * declare module "tessera/http" {
+ * declare module "tessera-auth/http" {
  *   interface Register { auth: { userId: number; scope: string } }
  * }
  */

@@ -2,7 +2,7 @@
  * Tessera's stores: SQLite and PostgreSQL through one Kysely code path.
  *
  * @example
- * import { openSqlStore } from "tessera/stores";
+ * import { openSqlStore } from "tessera-auth/stores";
  * const store = await openSqlStore(process.env.TESSERA_DATABASE_URL ?? "sqlite:./data/tessera.db");
  * await store.migrate();
  */

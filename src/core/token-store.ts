@@ -1,0 +1,182 @@
+/**
+ * What Tessera stores, and nothing else: sessions with their refresh chains, opaque tokens
+ * (personal access tokens and the app's own kinds), signing keys, revocations and secrets.
+ * Users are not here: the app owns them and lends Tessera a {@link UserDirectory}-style lookup.
+ *
+ * User ids are opaque strings (UUIDs, text, numbers as text). Times are epoch milliseconds.
+ * Token values never reach a store: only their SHA-256 hashes (hex).
+ *
+ * Implementation: `tessera-auth/stores` (SQLite and PostgreSQL through one Kysely code path).
+ * Every method may throw `BackendUnavailableError` when the backend does not answer.
+ */
+
+/** One login. Its refresh tokens form a chain; revoking it kills every token descended from it. */
+export interface SessionRecord {
+  id: number;
+  userId: string;
+  scope: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.createSession} takes: the session and the first link of its chain. */
+export interface NewSession {
+  userId: string;
+  scope: string;
+  userAgent: string | null;
+  ip: string | null;
+  now: number;
+  refreshTokenHash: string;
+  refreshExpiresAt: number;
+}
+
+/** One link of a session's refresh chain. */
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  sessionId: number;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** When it was exchanged for its successor; null while it is the live end of the chain. */
+  spentAt: number | null;
+  /** Whether the session it belongs to was revoked. */
+  sessionRevoked: boolean;
+}
+
+/** What {@link TokenStore.rotateRefreshToken} takes. */
+export interface RefreshRotation {
+  oldHash: string;
+  newHash: string;
+  now: number;
+  newExpiresAt: number;
+}
+
+/**
+ * An opaque token kept by hash: a personal access token (`kind: "pat"`) or one of the app's
+ * own kinds (`"api"`, `"reset"`, ...).
+ */
+export interface StoredTokenRecord {
+  id: number;
+  kind: string;
+  userId: string;
+  name: string;
+  scope: string;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.createToken} takes. */
+export interface NewStoredToken {
+  kind: string;
+  userId: string;
+  name: string;
+  scope: string;
+  tokenHash: string;
+  now: number;
+  expiresAt: number | null;
+}
+
+/** Which sessions {@link TokenStore.revokeSessions} revokes: one, or every one of a user. */
+export type SessionSelector = { sessionId: number; userId?: string } | { userId: string; exceptSessionId?: number };
+
+/** Which tokens {@link TokenStore.revokeTokens} revokes: one by id, or every one of a user (optionally of one kind). */
+export type TokenSelector = { id: number; userId?: string } | { userId: string; kind?: string };
+
+/** A JWT signing key. `privateJwk` is a JSON-serialised JWK (the secret for HS256). */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  privateJwk: string;
+  /** JSON-serialised public JWK; null for symmetric keys. */
+  publicJwk: string | null;
+  createdAt: number;
+  /** Set when the key stops signing; it still verifies until `expiresAt`. */
+  retiredAt: number | null;
+  /** After this, no token it signed can be valid and the key may be dropped. */
+  expiresAt: number | null;
+}
+
+/** What a revocation entry names: one access token, a session, a user's tokens, one opaque token. */
+export type RevocationKind = "jti" | "sid" | "user" | "token";
+
+/**
+ * A revocation entry. For `user`, every token issued to `value` at or before `revokedAt` is
+ * dead. Entries only matter until `expiresAt`, when every token they cover has expired anyway.
+ */
+export interface RevocationRecord {
+  kind: RevocationKind;
+  value: string;
+  revokedAt: number;
+  expiresAt: number;
+}
+
+/** How many rows {@link TokenStore.deleteExpired} removed, per table. */
+export interface ExpiredRows {
+  sessions: number;
+  tokens: number;
+  signingKeys: number;
+  revocations: number;
+}
+
+/**
+ * The storage interface of Tessera's token system.
+ *
+ * @example
+ * const store = await openTokenStore("sqlite:./data/app.db");
+ * await store.migrate();
+ * const tessera = await createTessera({ store, users, issuer, audience });
+ */
+export interface TokenStore {
+  /** Creates the session and the first link of its refresh chain, atomically. */
+  createSession(session: NewSession): Promise<SessionRecord>;
+  getSession(id: number): Promise<SessionRecord | null>;
+  /** The user's sessions not revoked, newest first. */
+  listSessions(userId: string): Promise<SessionRecord[]>;
+  touchSession(id: number, now: number): Promise<void>;
+  /** Revokes the live sessions selected; returns their ids (empty when none was live). */
+  revokeSessions(selector: SessionSelector, now: number): Promise<number[]>;
+  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Spends `oldHash` and appends `newHash` to its chain, atomically and only if `oldHash` is
+   * unspent and its session live. Exactly one of any number of concurrent calls wins (true).
+   */
+  rotateRefreshToken(rotation: RefreshRotation): Promise<boolean>;
+
+  createToken(token: NewStoredToken): Promise<StoredTokenRecord>;
+  findTokenByHash(tokenHash: string): Promise<StoredTokenRecord | null>;
+  /** The user's tokens of `kind` not revoked, newest first. */
+  listTokens(userId: string, kind: string): Promise<StoredTokenRecord[]>;
+  /** Revokes the live tokens selected; returns them as they were before (empty when none). */
+  revokeTokens(selector: TokenSelector, now: number): Promise<StoredTokenRecord[]>;
+  touchToken(id: number, now: number): Promise<void>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Inserts a key; returns false when the kid exists. */
+  insertSigningKey(key: SigningKeyRecord): Promise<boolean>;
+  retireSigningKey(kid: string, retiredAt: number, expiresAt: number): Promise<void>;
+
+  addRevocation(revocation: RevocationRecord): Promise<void>;
+  /** Entries with `expiresAt > now` (and, with `since`, revoked at or after it). */
+  listRevocations(options: { now: number; since?: number }): Promise<RevocationRecord[]>;
+
+  /** A named secret created once and shared by every instance (first writer wins). */
+  getOrCreateSecret(name: string, create: () => string): Promise<string>;
+
+  /**
+   * Housekeeping: drops expired refresh links and the sessions left without any, expired
+   * tokens, expired signing keys and expired revocation entries.
+   */
+  deleteExpired(now: number): Promise<ExpiredRows>;
+  /** Deletes every session and token row of a user the app deleted (revocation entries stay). */
+  deleteUserData(userId: string): Promise<void>;
+
+  /** Resolves when the backend answers; throws BackendUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
