@@ -26,6 +26,8 @@ export interface GuardOptions<A> {
    * expect their own error bodies. Default: the problem+json body. See {@link FailureResponse}.
    */
   onFailure?(failure: GuardFailure): FailureResponse;
+  /** Observes every decision (metrics, audit); it cannot change the answer. */
+  onResult?(result: GuardResult<A>): void;
 }
 
 /**
@@ -117,8 +119,9 @@ export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
   const required = normalizeScopes(readRequiredScopes(options.scopes));
   if (options.scopesOf !== undefined) assertFunction(options.scopesOf, "createGuard scopesOf");
   const scopesOf = options.scopesOf ?? defaultScopesOf;
-  const { onFailure } = options;
+  const { onFailure, onResult } = options;
   if (onFailure !== undefined) assertFunction(onFailure, "createGuard onFailure");
+  if (onResult !== undefined) assertFunction(onResult, "createGuard onResult");
 
   function fail(scheme: AuthScheme<A> | undefined, code: ErrorCode, detail?: string): GuardFailure {
     const problem = problemFor(code, detail === undefined ? {} : { detail });
@@ -141,6 +144,12 @@ export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
   }
 
   async function authenticate(request: RequestView): Promise<GuardResult<A>> {
+    const result = await decide(request);
+    onResult?.(result);
+    return result;
+  }
+
+  async function decide(request: RequestView): Promise<GuardResult<A>> {
     for (const scheme of schemes) {
       let outcome: SchemeOutcome<A>;
       try {

@@ -22,6 +22,16 @@ function checksumOf(prefix: string, secret: string): string {
   return createHash("sha256").update(prefix).update(secret).digest().subarray(0, 4).toString("base64url").slice(0, CHECKSUM_CHARS);
 }
 
+/**
+ * An opaque token from a prefix and 32 secret bytes: prefix + base64url(bytes) + checksum.
+ *
+ * @example
+ * const token = assembleOpaqueToken("tsr_api_", createHmac("sha256", key).update(input).digest());
+ */
+export function assembleOpaqueToken(prefix: string, secretBytes: Buffer): string {
+  return assemble(prefix, secretBytes);
+}
+
 function assemble(prefix: string, secretBytes: Buffer): string {
   const secret = secretBytes.toString("base64url");
   return prefix + secret + checksumOf(prefix, secret);
@@ -56,7 +66,16 @@ export function deriveSuccessorToken(key: Buffer, token: string): string {
  * if (!isWellFormedOpaqueToken(token, "personalAccessToken")) return { ok: false, code: "token_malformed" };
  */
 export function isWellFormedOpaqueToken(token: string, kind: OpaqueTokenKind): boolean {
-  const prefix = OPAQUE_TOKEN_PREFIXES[kind];
+  return hasValidChecksum(token, OPAQUE_TOKEN_PREFIXES[kind]);
+}
+
+/**
+ * Checks the shape and checksum of an opaque token with this prefix, without any store look-up.
+ *
+ * @example
+ * if (!hasValidChecksum(token, "tsr_api_")) return { ok: false, code: "token_malformed" };
+ */
+export function hasValidChecksum(token: string, prefix: string): boolean {
   if (token.length !== prefix.length + SECRET_CHARS + CHECKSUM_CHARS || !token.startsWith(prefix)) return false;
   const secret = token.slice(prefix.length, prefix.length + SECRET_CHARS);
   if (!/^[A-Za-z0-9_-]+$/.test(secret)) return false;

@@ -1,13 +1,14 @@
-import type { RevocationRecord } from "../store.js";
+import type { RevocationRecord } from "../token-store.js";
 
 /** What a verified token says about itself, as far as revocation is concerned. */
 export interface RevocationSubject {
   jti?: string | undefined;
   sessionId?: string | undefined;
   userId: string;
-  /** When the token was issued, epoch ms (`issuedAtMs` of a JWT, or a PAT's creation time). */
+  /** When the token was issued, epoch ms (`issuedAtMs` of a JWT, or an opaque token's creation time). */
   issuedAt: number;
-  personalAccessTokenId?: string | undefined;
+  /** The stored token's id (personal access tokens and app tokens). */
+  tokenId?: string | undefined;
 }
 
 /**
@@ -24,7 +25,7 @@ export class RevocationSet {
     jti: new Map<string, RevocationRecord>(),
     sid: new Map<string, RevocationRecord>(),
     user: new Map<string, RevocationRecord>(),
-    pat: new Map<string, RevocationRecord>(),
+    token: new Map<string, RevocationRecord>(),
   };
 
   /** Adds (or widens) an entry. Idempotent, so the same event may arrive twice. */
@@ -46,9 +47,7 @@ export class RevocationSet {
   isRevoked(subject: RevocationSubject, now: number): boolean {
     if (subject.jti !== undefined && this.live(this.byKind.jti.get(subject.jti), now)) return true;
     if (subject.sessionId !== undefined && this.live(this.byKind.sid.get(subject.sessionId), now)) return true;
-    if (subject.personalAccessTokenId !== undefined && this.live(this.byKind.pat.get(subject.personalAccessTokenId), now)) {
-      return true;
-    }
+    if (subject.tokenId !== undefined && this.live(this.byKind.token.get(subject.tokenId), now)) return true;
     const userCutoff = this.byKind.user.get(subject.userId);
     // A user entry revokes what was issued before its cut-off. Access tokens give their minting
     // millisecond (issuedAtMs); a token whose time is known only to the second counts from the

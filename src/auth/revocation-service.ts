@@ -1,6 +1,6 @@
-import type { Clock } from "../clock.js";
-import type { AuthStore, RevocationRecord } from "../store.js";
-import { RevocationSet, type RevocationSubject } from "../tokens/revocation-set.js";
+import type { Clock } from "../core/clock.js";
+import type { RevocationRecord, TokenStore } from "../core/token-store.js";
+import { RevocationSet, type RevocationSubject } from "../core/tokens/revocation-set.js";
 
 /**
  * How revocations reach other instances quickly (Redis pub/sub in the scaled-out shape).
@@ -16,7 +16,7 @@ export interface RevocationFeed {
 }
 
 export interface RevocationServiceOptions {
-  store: AuthStore;
+  store: TokenStore;
   clock: Clock;
   feed?: RevocationFeed | undefined;
   /**
@@ -31,9 +31,6 @@ const SYNC_MARGIN_MS = 60_000;
 /** How often the poll re-reads every live revocation, whatever its timestamp. */
 const FULL_SYNC_EVERY_MS = 30_000;
 
-/** How often expired revocations are deleted from the store (by whichever instance syncs). */
-const CLEANUP_EVERY_MS = 60_000;
-
 /**
  * Keeps the in-memory revocation set in step with the store (durable, shared) and the feed
  * (fast, shared). Every revocation is written to the store first, so a restart or a feed
@@ -44,7 +41,6 @@ export class RevocationService {
   private lastSyncAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
-  private lastCleanupAt = 0;
   private lastFullSyncAt = 0;
 
   constructor(private readonly options: RevocationServiceOptions) {}
@@ -93,11 +89,6 @@ export class RevocationService {
       for (const record of records) this.set.add(record);
       this.set.prune(now);
       this.lastSyncAt = now;
-      if (now - this.lastCleanupAt >= CLEANUP_EVERY_MS) {
-        // Entries past their expiry cover no live token; drop them so the table stays small.
-        this.lastCleanupAt = now;
-        await this.options.store.deleteExpiredRevocations(now);
-      }
     })().finally(() => {
       this.syncing = null;
     });

@@ -1,6 +1,6 @@
-import { systemClock, type Clock } from "../clock.js";
-import { ConfigError } from "../errors.js";
-import type { AuthStore, SigningKeyRecord } from "../store.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { ConfigError } from "../core/errors.js";
+import type { SigningKeyRecord, TokenStore } from "../core/token-store.js";
 import {
   createAccessTokenVerifier,
   createKeyRing,
@@ -13,22 +13,22 @@ import {
   type JwtAlg,
   type KeyRing,
   type VerifyAccessTokenResult,
-} from "../jwt/index.js";
+} from "../core/jwt/index.js";
 
 /**
  * The algorithm of the key that signs now, or null when no key signs (an empty store). Callers
  * that leave the algorithm unconfigured keep this one, so restarting never undoes a rotation.
  *
  * @example
- * const alg = (await currentSigningAlg(store.auth)) ?? "EdDSA";
+ * const alg = (await currentSigningAlg(store)) ?? "EdDSA";
  */
-export async function currentSigningAlg(store: Pick<AuthStore, "listSigningKeys">): Promise<JwtAlg | null> {
+export async function currentSigningAlg(store: Pick<TokenStore, "listSigningKeys">): Promise<JwtAlg | null> {
   return createKeyRing(await store.listSigningKeys()).signingKey?.alg ?? null;
 }
 
-/** Options of {@link SigningKeys}. */
-export interface SigningKeysOptions {
-  store: AuthStore;
+/** Options of {@link StoredKeyRing}. */
+export interface StoredKeyRingOptions {
+  store: TokenStore;
   /** Default: the system clock. */
   clock?: Clock;
   /** The algorithm of new keys; `load()` rotates when the current key has another. */
@@ -37,18 +37,15 @@ export interface SigningKeysOptions {
   audience: string;
   /**
    * The longest access-token lifetime: the default and maximum of `issue()`'s `ttlSeconds`,
-   * and how long a retired key keeps verifying. Default {@link DEFAULT_SIGNING_KEYS_TTL_SECONDS}.
+   * and how long a retired key keeps verifying.
    */
-  accessTokenTtlSeconds?: number;
+  accessTokenTtlSeconds: number;
   /** Verified tokens remembered by `verify()`. Default `DEFAULT_VERIFIED_CACHE_SIZE` (10,000). */
   cacheSize?: number;
 }
 
-/** Default `accessTokenTtlSeconds` of {@link SigningKeys}: 15 minutes, as the reference server. */
-export const DEFAULT_SIGNING_KEYS_TTL_SECONDS = 900;
-
-/** What {@link SigningKeys.issue} takes; issuer, audience and "now" come from the keys' options. */
-export interface SigningKeysIssueOptions {
+/** What {@link StoredKeyRing.issue} takes; issuer, audience and "now" come from the keys' options. */
+export interface IssueOptions {
   /** The user id; stored as a string. */
   sub: string | number;
   /** Space-separated scopes, or a list. Default `""` (no scope). */
@@ -64,7 +61,7 @@ export interface SigningKeysIssueOptions {
 }
 
 interface ResolvedOptions {
-  store: AuthStore;
+  store: TokenStore;
   clock: Clock;
   alg: JwtAlg;
   issuer: string;
@@ -82,19 +79,19 @@ const RELOAD_EVERY_MS = 250;
  * this instance has not seen yet. Throws ConfigError for a bad `accessTokenTtlSeconds`.
  *
  * @example
- * const keys = new SigningKeys({ store: store.auth, alg: "EdDSA", issuer: "urn:my-app", audience: "urn:my-app" });
+ * const keys = new StoredKeyRing({ store, alg: "EdDSA", issuer: "urn:my-app", audience: "urn:my-app", accessTokenTtlSeconds: 900 });
  * await keys.load();
  * const { token } = keys.issue({ sub: user.id, extraClaims: { identity: user.id } });
  * const verified = keys.verify(token); // { ok: true, claims } or { ok: false, code, reason }
  */
-export class SigningKeys {
+export class StoredKeyRing {
   private verifier: AccessTokenVerifier | null = null;
   private lastReloadAt = 0;
   private reloading: Promise<void> | null = null;
   private readonly options: ResolvedOptions;
 
-  constructor(options: SigningKeysOptions) {
-    const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_SIGNING_KEYS_TTL_SECONDS;
+  constructor(options: StoredKeyRingOptions) {
+    const accessTokenTtlSeconds = options.accessTokenTtlSeconds;
     if (!Number.isSafeInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) {
       throw new ConfigError("accessTokenTtlSeconds", "expected a positive integer");
     }
@@ -107,7 +104,7 @@ export class SigningKeys {
   }
 
   get ring(): KeyRing {
-    if (!this.verifier) throw new Error("SigningKeys.load() has not run");
+    if (!this.verifier) throw new Error("StoredKeyRing.load() has not run");
     return this.verifier.keyRing;
   }
 
@@ -138,7 +135,6 @@ export class SigningKeys {
     if (this.reloading) return this.reloading;
     this.reloading = (async () => {
       const now = this.options.clock.now();
-      await this.options.store.deleteExpiredSigningKeys(now);
       const ring = createKeyRing(await this.options.store.listSigningKeys());
       this.lastReloadAt = now;
       if (this.verifier) this.verifier.setKeyRing(ring);
@@ -170,7 +166,7 @@ export class SigningKeys {
     const now = this.options.clock.now();
     const alg = options.alg ?? this.options.alg;
     const ring = this.verifier?.keyRing;
-    if (!ring) throw new Error("SigningKeys.load() has not run");
+    if (!ring) throw new Error("StoredKeyRing.load() has not run");
     const plan =
       ring.keys.length === 0
         ? { newKey: await generateSigningKey({ alg, now }), retired: [] }
@@ -183,7 +179,7 @@ export class SigningKeys {
 
   /** Verifies with the configured issuer and audience, through the cached verifier. */
   verify(token: string): VerifyAccessTokenResult {
-    if (!this.verifier) throw new Error("SigningKeys.load() has not run");
+    if (!this.verifier) throw new Error("StoredKeyRing.load() has not run");
     return this.verifier.verify(token);
   }
 
@@ -192,7 +188,7 @@ export class SigningKeys {
    * `ttlSeconds` above `accessTokenTtlSeconds`: after a rotation such a token would outlive
    * the key that verifies it.
    */
-  issue(options: SigningKeysIssueOptions): IssueAccessTokenResult {
+  issue(options: IssueOptions): IssueAccessTokenResult {
     const { ttlSeconds = this.options.accessTokenTtlSeconds, scope = "", ...rest } = options;
     if (ttlSeconds > this.options.accessTokenTtlSeconds) {
       throw new RangeError("ttlSeconds exceeds the keys' accessTokenTtlSeconds");

@@ -1,0 +1,53 @@
+import { issuedAtMs } from "../core/jwt/jti.js";
+import type { AccessTokenClaims } from "../core/jwt/index.js";
+import type { TesseraContext } from "./tessera-context.js";
+import type { Principal, Result, TokenFailureCode } from "./types.js";
+
+/** A synchronous verdict; `unknownKid` says a key reload might change it. */
+type AccessTokenCheck = Result<{ principal: Principal }, TokenFailureCode> & { unknownKid?: boolean };
+
+/** Signature (or cache), claims and revocation set: no store round trip. */
+export function checkAccessToken(context: TesseraContext, token: string): AccessTokenCheck {
+  const verified = context.keys.verify(token);
+  if (!verified.ok) return { ok: false, code: verified.code, unknownKid: verified.reason === "unknown_kid" };
+  const principal = principalOf(verified.claims);
+  const revoked = context.revocations.isRevoked({
+    jti: verified.claims.jti,
+    sessionId: verified.claims.sid,
+    userId: principal.userId,
+    issuedAt: principal.issuedAt,
+  });
+  if (revoked) return { ok: false, code: "token_revoked" };
+  const sessionId = principal.sessionId;
+  if (sessionId !== null) context.touches.touch(`s${sessionId}`, (now) => context.store.touchSession(sessionId, now));
+  return { ok: true, principal };
+}
+
+/**
+ * {@link checkAccessToken}, and on an unknown `kid` one reload of the key ring (rate-limited):
+ * another instance may have rotated since this one loaded its keys.
+ */
+export async function verifyAccessToken(context: TesseraContext, token: string): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
+  const first = checkAccessToken(context, token);
+  if (first.ok || first.unknownKid !== true || !context.keys.shouldReloadForUnknownKid()) return withoutHint(first);
+  await context.keys.reload();
+  return withoutHint(checkAccessToken(context, token));
+}
+
+function withoutHint(check: AccessTokenCheck): Result<{ principal: Principal }, TokenFailureCode> {
+  return check.ok ? { ok: true, principal: check.principal } : { ok: false, code: check.code };
+}
+
+function principalOf(claims: AccessTokenClaims): Principal {
+  return {
+    userId: claims.sub,
+    tokenType: "access_token",
+    tokenKind: "access",
+    scopes: claims.scope === "" ? [] : claims.scope.split(" "),
+    sessionId: claims.sid === undefined ? null : Number(claims.sid),
+    tokenId: null,
+    jti: claims.jti,
+    issuedAt: issuedAtMs(claims),
+    expiresAt: claims.exp * 1000,
+  };
+}

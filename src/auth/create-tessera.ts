@@ -1,0 +1,377 @@
+import { randomBytes } from "node:crypto";
+import { systemClock, type Clock } from "../core/clock.js";
+import { ConfigError } from "../core/errors.js";
+import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
+import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
+import { hasScopes } from "../core/scopes.js";
+import type { SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
+import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
+import type { AuthScheme } from "../http/scheme.js";
+import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
+import { checkPassword, grantScope } from "./passwords-login.js";
+import { RevocationService, type RevocationFeed } from "./revocation-service.js";
+import { refreshSession, revokeSessions, startSession } from "./sessions.js";
+import { currentSigningAlg, StoredKeyRing } from "./signing-keys.js";
+import { PERSONAL_ACCESS_TOKEN_KIND, StoredTokens, storedTokenKind, type IssuedToken, type IssueTokenOptions } from "./stored-tokens.js";
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, revocationExpiry, type TesseraContext } from "./tessera-context.js";
+import { TouchStamps } from "./touch-stamps.js";
+import type { ClientInfo, Principal, Result, TokenFailureCode, TokenPair } from "./types.js";
+import { userIdOf, type LoginUser, type UserDirectory } from "./user-directory.js";
+import {
+  createBasicVerifier,
+  createBearerVerifier,
+  createHeaderVerifier,
+  type BasicVerifierOptions,
+  type BearerVerifierOptions,
+  type HeaderVerifierOptions,
+  type VerifierHost,
+} from "./verifiers.js";
+
+/** Options of {@link createTessera}. Only `store`, `issuer` and `audience` are required. */
+export interface TesseraOptions<U extends LoginUser = LoginUser> {
+  store: TokenStore;
+  /** The app's users, for `login()` and `basic()`. */
+  users?: UserDirectory<U>;
+  /** `iss` of access tokens (your public URL). */
+  issuer: string;
+  /** `aud` of access tokens. */
+  audience: string;
+  /**
+   * The scopes a login may grant: a list, or a function of the user. A login that asks for no
+   * scope gets all of them. Default: none (tokens carry no scope).
+   */
+  scopes?: readonly string[] | ((user: U) => readonly string[]);
+  /** Default `EdDSA` for a new store; otherwise the algorithm of the key that signs now. */
+  jwtAlg?: JwtAlg;
+  /** Default 900 (15 min), at most 86,400. */
+  accessTokenTtlSeconds?: number;
+  /** Default 30 days (sliding: each refresh starts a new period). */
+  refreshTokenTtlSeconds?: number;
+  /** Concurrent refreshes of one token inside this window get the same successor. Default 10; 0 turns it off. */
+  refreshReuseGraceSeconds?: number;
+  /** Longest lifetime of a personal access or app token. Default one year. */
+  maxTokenTtlSeconds?: number;
+  clock?: Clock;
+  passwordHasher?: PasswordHasher;
+  /** Fast revocation fan-out between instances (Redis pub/sub in `tessera-auth/redis`). */
+  revocationFeed?: RevocationFeed;
+  /** Read revocations written by other processes every N ms. Default 1000; 0 turns it off. */
+  revocationPollIntervalMs?: number;
+  /** Re-read the key ring (and run housekeeping) every N ms. Default 10000; 0 turns it off. */
+  keyReloadIntervalMs?: number;
+  /** Verified access tokens remembered; 0 disables the cache. Default 10,000. */
+  verifiedTokenCacheSize?: number;
+}
+
+/** What `tessera.introspect()` says about an active token (RFC 7662). */
+export interface Introspection {
+  principal: Principal;
+  /** `refresh_token` for a refresh token; otherwise the principal's `tokenType`. */
+  tokenType: Principal["tokenType"] | "refresh_token";
+}
+
+/** The token system of one app: see {@link createTessera}. */
+export interface Tessera<U extends LoginUser = LoginUser> {
+  readonly clock: Clock;
+  readonly passwords: PasswordHasher;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly maxTokenTtlSeconds: number;
+
+  /** Checks a username and password against `users` (unknown user and wrong password alike: `credentials_invalid`). */
+  checkPassword(username: string, password: string): Promise<Result<{ user: U }, "credentials_invalid">>;
+  /** The scope a login for `user` gets when it asks for `requested` (nothing asked: all it may have). */
+  grantScope(user: U, requested?: string | null): Result<{ scope: string }, "validation_failed">;
+  /** Password login: checks the password, grants the scope and starts a session. */
+  login(
+    username: string,
+    password: string,
+    options?: { scope?: string | null | undefined; client?: ClientInfo },
+  ): Promise<Result<{ user: U; pair: TokenPair }, "credentials_invalid" | "validation_failed">>;
+  /** Starts a session for a user the app authenticated itself; `scope` is granted as given. */
+  startSession(user: U | string | number, options?: { scope?: string; client?: ClientInfo }): Promise<TokenPair>;
+  /** Exchanges a refresh token for a new pair (rotation with reuse detection); may narrow the scope. */
+  refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
+  /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
+  verify(token: string, options?: { accept?: readonly string[] }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
+  /** Whether the principal holds every scope in `required`. */
+  hasScopes(principal: Principal, required: readonly string[]): boolean;
+
+  /** Logs out what authenticated this request: an access token's session, or the personal access/app token itself. */
+  logout(principal: Principal): Promise<void>;
+  /** RFC 7009: revokes whatever token this is, if it is one of ours; unknown tokens are ignored. */
+  revoke(token: string): Promise<void>;
+  /** Revokes one access token by its `jti`, until it would have expired. */
+  revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void>;
+  /** Everything issued to the user so far stops working: sessions, tokens of every kind. */
+  revokeUser(userId: string | number): Promise<void>;
+  /** Cleans up after the app deleted a user: revokes everything, then deletes the user's sessions and tokens. */
+  forgetUser(userId: string | number): Promise<void>;
+
+  readonly sessions: {
+    list(userId: string | number): Promise<SessionRecord[]>;
+    get(id: number): Promise<SessionRecord | null>;
+    /** Revokes the user's session `id`; false when it was not theirs or not live. */
+    revoke(userId: string | number, id: number): Promise<boolean>;
+    /** Revokes every session of the user, optionally all but one; returns how many. */
+    revokeAll(userId: string | number, options?: { exceptSessionId?: number }): Promise<number>;
+  };
+  readonly personalAccessTokens: {
+    create(userId: string | number, options: { name: string; scope: string; expiresInSeconds?: number | null }): Promise<IssuedToken>;
+    list(userId: string | number): Promise<StoredTokenRecord[]>;
+    /** Revokes the user's token `id`; null when there was none to revoke. */
+    revoke(userId: string | number, id: number): Promise<StoredTokenRecord | null>;
+  };
+  /** The app's own opaque token kinds (`"api"`, ...), hashed at rest. */
+  readonly tokens: {
+    issue(userId: string | number, options: IssueTokenOptions): Promise<IssuedToken>;
+    verify(token: string, options: { kind: string }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
+    list(userId: string | number, kind: string): Promise<StoredTokenRecord[]>;
+    revoke(userId: string | number, id: number): Promise<StoredTokenRecord | null>;
+  };
+  readonly keys: {
+    /** RFC 7517 set of the public keys that still verify. */
+    jwks(): JsonWebKeySet;
+    /** Starts signing with a new key; the old ones verify until their tokens have expired. */
+    rotate(options?: { alg?: JwtAlg }): Promise<SigningKeyRecord>;
+    records(): SigningKeyRecord[];
+  };
+  /** RFC 7662: what an active token says about itself, or null when it is not active. Side-effect free. */
+  introspect(token: string): Promise<Introspection | null>;
+
+  /** `Authorization: Bearer` (or `Token`, `JWT`) verified by Tessera; `load` maps the principal to your user. */
+  bearer(options?: BearerVerifierOptions<Principal> & { load?: undefined }): AuthScheme<Principal>;
+  bearer<A>(options: BearerVerifierOptions<A> & { load: NonNullable<BearerVerifierOptions<A>["load"]> }): AuthScheme<A>;
+  /** A token in a header of its own (`api-token`, `X-API-Key`). */
+  header(name: string, options?: HeaderVerifierOptions<Principal> & { load?: undefined }): AuthScheme<Principal>;
+  header<A>(name: string, options: HeaderVerifierOptions<A> & { load: NonNullable<HeaderVerifierOptions<A>["load"]> }): AuthScheme<A>;
+  /** HTTP Basic with a password checked against `users` (dummy hash for unknown users built in). */
+  basic(options?: BasicVerifierOptions<U, U> & { load?: undefined }): AuthScheme<U>;
+  basic<A>(options: BasicVerifierOptions<U, A> & { load: NonNullable<BasicVerifierOptions<U, A>["load"]> }): AuthScheme<A>;
+
+  /** Stops the timers and the revocation feed. The store is the app's to close. */
+  close(): Promise<void>;
+}
+
+/** How often (in key-reload ticks) expired rows are deleted. */
+const HOUSEKEEPING_EVERY_TICKS = 30;
+
+/**
+ * Builds the token system over a {@link TokenStore}: loads (or creates) the signing keys, the
+ * derivation secret and the live revocations.
+ *
+ * @example
+ * const tessera = await createTessera({ store, users, issuer: "https://api.example.com", audience: "api", scopes: ["notes:read", "notes:write"] });
+ * const login = await tessera.login("ada", "correct horse battery staple");
+ * if (login.ok) console.log(login.pair.accessToken);
+ */
+export async function createTessera<U extends LoginUser = LoginUser>(options: TesseraOptions<U>): Promise<Tessera<U>> {
+  const clock = options.clock ?? systemClock;
+  const store = options.store;
+  const accessTokenTtlSeconds = readSeconds("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 900, 1, MAX_ACCESS_TOKEN_TTL_SECONDS);
+  const refreshTokenTtlSeconds = readSeconds("refreshTokenTtlSeconds", options.refreshTokenTtlSeconds, 30 * 86_400, 1, 10 * 365 * 86_400);
+  const refreshReuseGraceSeconds = readSeconds("refreshReuseGraceSeconds", options.refreshReuseGraceSeconds, 10, 0, 300);
+  const maxTokenTtlSeconds = readSeconds("maxTokenTtlSeconds", options.maxTokenTtlSeconds, 365 * 86_400, 1, 10 * 365 * 86_400);
+  const passwords = options.passwordHasher ?? createPasswordHasher();
+  const scopes = options.scopes ?? [];
+  const scopesOf = (user: U): readonly string[] => (typeof scopes === "function" ? scopes(user) : scopes);
+
+  const keys = new StoredKeyRing({
+    store,
+    clock,
+    alg: options.jwtAlg ?? (await currentSigningAlg(store)) ?? "EdDSA",
+    issuer: options.issuer,
+    audience: options.audience,
+    accessTokenTtlSeconds,
+    cacheSize: options.verifiedTokenCacheSize ?? 10_000,
+  });
+  await keys.load();
+  const secret = await store.getOrCreateSecret("refresh-derivation-key", () => randomBytes(32).toString("base64url"));
+  const revocations = new RevocationService({
+    store,
+    clock,
+    feed: options.revocationFeed,
+    pollIntervalMs: options.revocationPollIntervalMs ?? 1_000,
+  });
+  await revocations.start();
+
+  const context: TesseraContext = {
+    store,
+    clock,
+    keys,
+    revocations,
+    touches: new TouchStamps(clock),
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    refreshReuseGraceSeconds,
+    maxOpaqueTokenTtlSeconds: maxTokenTtlSeconds,
+    derivationKey: Buffer.from(secret, "base64url"),
+  };
+  const storedTokens = new StoredTokens(context);
+
+  let timer: NodeJS.Timeout | null = null;
+  const keyReloadIntervalMs = options.keyReloadIntervalMs ?? 10_000;
+  if (keyReloadIntervalMs > 0) {
+    let ticks = 0;
+    timer = setInterval(() => {
+      keys.reload().catch(() => {
+        // The store is down: keep the ring we have; readiness reports the outage.
+      });
+      if (++ticks % HOUSEKEEPING_EVERY_TICKS === 0) store.deleteExpired(clock.now()).catch(() => undefined);
+    }, keyReloadIntervalMs);
+    timer.unref();
+  }
+
+  function requireUsers(): UserDirectory<U> {
+    if (options.users === undefined) throw new TypeError("createTessera needs `users` for password logins");
+    return options.users;
+  }
+
+  async function verify(token: string, verifyOptions: { accept?: readonly string[] } = {}): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
+    const accept = verifyOptions.accept ?? ["access", "pat"];
+    const kind = storedTokenKind(token);
+    if (kind !== null) return accept.includes(kind) ? storedTokens.verify(token, [kind]) : { ok: false, code: "token_invalid" };
+    if (opaqueTokenKind(token) === "refreshToken" || !accept.includes("access")) return { ok: false, code: "token_invalid" };
+    return verifyAccessToken(context, token);
+  }
+
+  const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
+    revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt });
+
+  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void> {
+    if (principal.jti === null) return;
+    await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000);
+  }
+
+  async function revokeUser(user: string | number): Promise<void> {
+    const userId = String(user);
+    await revokeSessions(context, { userId });
+    await storedTokens.revokeAllOf(userId);
+    await revokeEntry("user", userId, revocationExpiry(clock));
+  }
+
+  const host: VerifierHost<U> = {
+    verifyToken: (token, accept) => verify(token, { accept }),
+    checkPassword: (username, password) => checkPassword(passwords, requireUsers(), username, password),
+  };
+
+  const tessera: Tessera<U> = {
+    clock,
+    passwords,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    maxTokenTtlSeconds,
+    checkPassword: host.checkPassword,
+    grantScope: (user, requested) => grantScope(scopesOf(user), requested),
+    async login(username, password, loginOptions = {}) {
+      const checked = await host.checkPassword(username, password);
+      if (!checked.ok) return checked;
+      const scope = grantScope(scopesOf(checked.user), loginOptions.scope);
+      if (!scope.ok) return scope;
+      const pair = await startSession(context, userIdOf(checked.user), { scope: scope.scope, client: loginOptions.client });
+      return { ok: true, user: checked.user, pair };
+    },
+    startSession: (user, sessionOptions = {}) =>
+      startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client }),
+    refresh: (refreshToken, refreshOptions) => refreshSession(context, refreshToken, refreshOptions),
+    verify,
+    hasScopes: (principal, required) => hasScopes(principal.scopes, required),
+    async logout(principal) {
+      if (principal.tokenId !== null) {
+        await storedTokens.revoke(principal.userId, principal.tokenId);
+        return;
+      }
+      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId });
+      await revokeAccessToken(principal);
+    },
+    async revoke(token) {
+      if (opaqueTokenKind(token) === "refreshToken") {
+        if (!isWellFormedOpaqueToken(token, "refreshToken")) return;
+        const record = await store.getRefreshToken(hashToken(token));
+        if (record) await revokeSessions(context, { sessionId: record.sessionId });
+        return;
+      }
+      if (storedTokenKind(token) !== null) {
+        await storedTokens.revokeByValue(token);
+        return;
+      }
+      const checked = checkAccessToken(context, token);
+      if (checked.ok) await revokeAccessToken(checked.principal);
+    },
+    revokeAccessToken,
+    revokeUser,
+    async forgetUser(user) {
+      await revokeUser(user);
+      await store.deleteUserData(String(user));
+    },
+    sessions: {
+      list: (userId) => store.listSessions(String(userId)),
+      get: (id) => store.getSession(id),
+      async revoke(userId, id) {
+        return (await revokeSessions(context, { sessionId: id, userId: String(userId) })).length > 0;
+      },
+      async revokeAll(userId, revokeOptions = {}) {
+        const selector = revokeOptions.exceptSessionId === undefined ? { userId: String(userId) } : { userId: String(userId), exceptSessionId: revokeOptions.exceptSessionId };
+        return (await revokeSessions(context, selector)).length;
+      },
+    },
+    personalAccessTokens: {
+      create: (userId, createOptions) => storedTokens.createPersonalAccessToken(String(userId), createOptions),
+      list: (userId) => storedTokens.list(String(userId), PERSONAL_ACCESS_TOKEN_KIND),
+      revoke: (userId, id) => storedTokens.revoke(String(userId), id, PERSONAL_ACCESS_TOKEN_KIND),
+    },
+    tokens: {
+      issue: (userId, issueOptions) => storedTokens.issue(String(userId), issueOptions),
+      verify: (token, verifyOptions) => verify(token, { accept: [verifyOptions.kind] }),
+      list: (userId, kind) => storedTokens.list(String(userId), kind),
+      revoke: (userId, id) => storedTokens.revoke(String(userId), id),
+    },
+    keys: {
+      jwks: () => keys.jwks(),
+      rotate: (rotateOptions) => keys.rotate(rotateOptions),
+      records: () => keys.records(),
+    },
+    async introspect(token) {
+      if (opaqueTokenKind(token) === "refreshToken") return introspectRefreshToken(context, token);
+      const result = await verify(token, { accept: ["access", "pat", ...(storedTokenKind(token) === null ? [] : [storedTokenKind(token) ?? ""])] });
+      return result.ok ? { principal: result.principal, tokenType: result.principal.tokenType } : null;
+    },
+    bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],
+    header: ((name: string, verifierOptions?: HeaderVerifierOptions<unknown>) => createHeaderVerifier(host, name, verifierOptions)) as Tessera<U>["header"],
+    basic: ((verifierOptions?: BasicVerifierOptions<U, unknown>) => createBasicVerifier(host, verifierOptions)) as Tessera<U>["basic"],
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await revocations.close();
+    },
+  };
+  return tessera;
+}
+
+async function introspectRefreshToken(context: TesseraContext, token: string): Promise<Introspection | null> {
+  if (!isWellFormedOpaqueToken(token, "refreshToken")) return null;
+  const record = await context.store.getRefreshToken(hashToken(token));
+  if (!record || record.sessionRevoked || record.spentAt !== null || record.expiresAt <= context.clock.now()) return null;
+  const session = await context.store.getSession(record.sessionId);
+  if (!session) return null;
+  return {
+    tokenType: "refresh_token",
+    principal: {
+      userId: record.userId,
+      tokenType: "access_token",
+      tokenKind: "refresh",
+      scopes: session.scope === "" ? [] : session.scope.split(" "),
+      sessionId: session.id,
+      tokenId: null,
+      jti: null,
+      issuedAt: record.createdAt,
+      expiresAt: record.expiresAt,
+    },
+  };
+}
+
+function readSeconds(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) throw new ConfigError(name, `expected ${min} to ${max} seconds`);
+  return resolved;
+}

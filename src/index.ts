@@ -1,0 +1,36 @@
+// tessera-auth: the token system an app adopts in a few lines. Passwords, JWTs and opaque-token
+// primitives have their own subpaths (tessera-auth/passwords, /jwt, /tokens); adapters live in
+// tessera-auth/fastify, /express and /hono; the SQL token store in tessera-auth/stores.
+export { createTessera, type Tessera, type TesseraOptions, type Introspection } from "./auth/create-tessera.js";
+export type { Principal, TokenPair, Result, ClientInfo, TokenFailureCode } from "./auth/types.js";
+export type { LoginUser, UserDirectory } from "./auth/user-directory.js";
+export type { IssuedToken, IssueTokenOptions } from "./auth/stored-tokens.js";
+export type {
+  BasicVerifierOptions,
+  BearerVerifierOptions,
+  HeaderVerifierOptions,
+  LoadPrincipal,
+  TokenVerifierOptions,
+} from "./auth/verifiers.js";
+export type { RevocationFeed } from "./auth/revocation-service.js";
+export { MAX_ACCESS_TOKEN_TTL_SECONDS } from "./auth/tessera-context.js";
+export type {
+  TokenStore,
+  SessionRecord,
+  NewSession,
+  RefreshTokenRecord,
+  RefreshRotation,
+  StoredTokenRecord,
+  NewStoredToken,
+  SessionSelector,
+  TokenSelector,
+  SigningKeyRecord,
+  RevocationKind,
+  RevocationRecord,
+  ExpiredRows,
+} from "./core/token-store.js";
+export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type Failure } from "./core/errors.js";
+export { parseScope, formatScope, hasScopes, missingScopes, normalizeScopes, isScopeToken, type ScopeInput } from "./core/scopes.js";
+export { readBearerToken, readBasicCredentials, readHeaderToken } from "./core/credentials/index.js";
+export type { BearerToken, BasicCredentials, HeaderToken, CredentialsResult, ReadBearerTokenOptions } from "./core/credentials/index.js";
+export { systemClock, type Clock } from "./core/clock.js";
