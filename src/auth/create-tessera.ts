@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../core/clock.js";
 import { ConfigError } from "../core/errors.js";
 import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
 import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
+import { verifyUserPassword } from "../core/passwords/verify-user-password.js";
 import { hasScopes } from "../core/scopes.js";
 import type { SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
@@ -94,6 +95,15 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
   /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
   verify(token: string, options?: { accept?: readonly string[] }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
+  /**
+   * For sensitive actions (minting a personal access token): ok when the principal is an access
+   * token whose login is less than `maxAgeSeconds` old (default 300), or `password` is the
+   * user's current password (needs `users.byId`).
+   */
+  confirmIdentity(
+    principal: Principal,
+    options?: { password?: string | undefined; maxAgeSeconds?: number },
+  ): Promise<Result<{ via: "recent_login" | "password" }, "credentials_invalid">>;
   /** Whether the principal holds every scope in `required`. */
   hasScopes(principal: Principal, required: readonly string[]): boolean;
 
@@ -276,6 +286,21 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     refresh: (refreshToken, refreshOptions) => refreshSession(context, refreshToken, refreshOptions),
     verify,
     hasScopes: (principal, required) => hasScopes(principal.scopes, required),
+    async confirmIdentity(principal, confirmOptions = {}) {
+      const maxAgeMs = (confirmOptions.maxAgeSeconds ?? 300) * 1000;
+      if (principal.tokenType === "access_token" && principal.sessionId !== null) {
+        const session = await store.getSession(principal.sessionId);
+        if (session !== null && session.revokedAt === null && clock.now() - session.createdAt < maxAgeMs) return { ok: true, via: "recent_login" };
+      }
+      const password = confirmOptions.password;
+      const users = options.users;
+      if (password === undefined || users?.byId === undefined) {
+        return { ok: false, code: "credentials_invalid", detail: "Confirm with your current password (or log in again)" };
+      }
+      const user = await users.byId(principal.userId);
+      const verdict = await verifyUserPassword(passwords, user, password);
+      return verdict.ok ? { ok: true, via: "password" } : { ok: false, code: "credentials_invalid", detail: "The password is incorrect" };
+    },
     async logout(principal) {
       if (principal.tokenId !== null) {
         await storedTokens.revoke(principal.userId, principal.tokenId);

@@ -17,6 +17,8 @@ export interface LoginUser {
 export interface UserDirectory<U extends LoginUser = LoginUser> {
   /** The user who logs in with this name (case rules are the app's), or null/undefined. */
   findForLogin(username: string): Promise<U | null | undefined> | U | null | undefined;
+  /** The user with this id, for re-authentication (a password asked again before a sensitive action). */
+  byId?(id: string): Promise<U | null | undefined> | U | null | undefined;
   /** Stores a re-hashed password after a successful login; without it, old hashes stay. */
   setPasswordHash?(id: string, passwordHash: string): Promise<void> | void;
 }

@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { createGuard, type GuardOptions } from "../guard.js";
 import type { RegisteredAuth } from "../register.js";
-import type { RequestView } from "../request-view.js";
+import { honoRequestView } from "./request-view.js";
 
 /** The context variables the middleware sets. */
 export interface TesseraVariables<A> {
@@ -25,15 +25,7 @@ export interface TesseraEnv<A = RegisteredAuth> {
 export function requireAuth<A = RegisteredAuth>(options: GuardOptions<A>): MiddlewareHandler<TesseraEnv<A>> {
   const routeGuard = createGuard(options);
   return createMiddleware<TesseraEnv<A>>(async (c, next) => {
-    const view: RequestView = {
-      header: (name) => c.req.header(name),
-      method: c.req.method,
-      get url() {
-        const url = new URL(c.req.url);
-        return url.pathname + url.search;
-      },
-    };
-    const result = await routeGuard.authenticate(view);
+    const result = await routeGuard.authenticate(honoRequestView(c));
     if (!result.ok) {
       const { status, headers, body } = routeGuard.renderFailure(result);
       // renderFailure only answers 400-599, all of which carry content.

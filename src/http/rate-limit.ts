@@ -1,5 +1,10 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import type { RateLimit } from "./config.js";
+
+/** A limit rule: `points` hits per `durationSeconds`. */
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
 
 /** The outcome of counting one hit. `retryAfterSeconds` is set when the limit is exceeded. */
 export interface LimitDecision {
@@ -68,22 +73,3 @@ export type LimiterFactory = (name: string, rule: RateLimit) => RateLimiterAbstr
 /** In-process counters: right for one instance. */
 export const memoryLimiterFactory: LimiterFactory = (name, rule) =>
   new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationSeconds });
-
-/** The server's limits (contract section 4); null where configured `off`. */
-export interface ServerLimits {
-  loginAccount: Limit | null;
-  loginIp: Limit | null;
-  requestToken: Limit | null;
-}
-
-export function createServerLimits(
-  rules: { loginAccount: RateLimit | null; loginIp: RateLimit | null; requestToken: RateLimit | null },
-  factory: LimiterFactory = memoryLimiterFactory,
-): ServerLimits {
-  const make = (name: string, rule: RateLimit | null) => (rule ? new Limit(rule, factory(name, rule)) : null);
-  return {
-    loginAccount: make("login-account", rules.loginAccount),
-    loginIp: make("login-ip", rules.loginIp),
-    requestToken: make("request-token", rules.requestToken),
-  };
-}
