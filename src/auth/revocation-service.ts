@@ -1,19 +1,9 @@
 import type { Clock } from "../core/clock.js";
+import type { RevocationFeed } from "../core/revocation-feed.js";
 import type { RevocationRecord, TokenStore } from "../core/token-store.js";
-import { RevocationSet, type RevocationSubject } from "../core/tokens/revocation-set.js";
 
-/**
- * How revocations reach other instances quickly (Redis pub/sub in the scaled-out shape).
- * Optional: without it, instances rely on the store poll.
- */
-export interface RevocationFeed {
-  publish(record: RevocationRecord): Promise<void>;
-  /** Registers the handler for records published by any instance (this one included). */
-  subscribe(onRecord: (record: RevocationRecord) => void): Promise<void>;
-  /** False while the feed is down; the store poll then carries revocations alone. */
-  isHealthy(): boolean;
-  close(): Promise<void>;
-}
+export type { RevocationFeed };
+import { RevocationSet, type RevocationSubject } from "../core/tokens/revocation-set.js";
 
 export interface RevocationServiceOptions {
   store: TokenStore;

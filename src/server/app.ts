@@ -3,18 +3,21 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Tessera } from "../core/auth/tessera.js";
-import type { RevocationFeed } from "../core/auth/revocations.js";
-import { currentSigningAlg } from "../core/auth/signing-keys.js";
+import { createTessera, type Tessera } from "../auth/create-tessera.js";
+import type { RevocationFeed } from "../auth/revocation-service.js";
+import { TouchStamps } from "../auth/touch-stamps.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
-import { openSqlStore, type SqlStore } from "../stores/index.js";
-import { createAuthGuards } from "./auth-guard.js";
+import type { LimiterFactory } from "../http/rate-limit.js";
+import { openTokenStore, type SqlTokenStore } from "../stores/index.js";
+import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
-import { createServerLimits, type LimiterFactory } from "./rate-limits.js";
+import { createServerLimits } from "./server-limits.js";
+import { SERVER_SCOPES } from "./scopes.js";
+import { createServerStore, type ServerStore, type UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
 import { registerMeRoutes } from "./routes/me.js";
@@ -65,17 +68,22 @@ export const REDACTED_LOG_PATHS = [
  * const response = await app.inject({ method: "GET", url: "/healthz" });
  */
 export async function buildApp(config: ServerConfig, extensions: AppExtensions = {}): Promise<FastifyInstance> {
-  let store: SqlStore;
+  let store: SqlTokenStore;
   try {
-    store = await openSqlStore(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
+    store = await openTokenStore(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
   } catch (error) {
     await extensions.onClose?.();
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
-  let tessera: Tessera | undefined;
+  let tessera: Tessera<UserRecord> | undefined;
+  let data: ServerStore;
   try {
     try {
+      // Tessera's tables first: a 0.1.0 database has its token rows copied there before the
+      // server's own migration drops the old tables.
       await store.migrate();
+      data = createServerStore(store.db, store.dialect);
+      await data.migrate();
     } catch (error) {
       // Any migration failure (refused, no such database, permissions) means this database cannot be used.
       throw databaseUnavailable(error, config);
@@ -83,15 +91,22 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     if (!config.issuerConfigured) {
       // Without TESSERA_ISSUER, every instance on this database adopts the first one's default
       // (http://HOST:PORT), so a token minted on one instance verifies on the others.
-      config = { ...config, issuer: await store.auth.getOrCreateSecret("default-issuer", () => config.issuer) };
+      config = { ...config, issuer: await store.getOrCreateSecret("default-issuer", () => config.issuer) };
     }
-    tessera = await Tessera.create({
-      store: store.auth,
+    const users = data.users;
+    tessera = await createTessera<UserRecord>({
+      store,
+      users: {
+        findForLogin: (username) => users.getUserByUsername(username),
+        byId: (id) => users.getUserById(Number(id)),
+        setPasswordHash: (id, hash) => users.setPasswordHash(Number(id), hash),
+      },
+      scopes: SERVER_SCOPES,
       issuer: config.issuer,
       audience: config.audience,
       // Unset TESSERA_JWT_ALG keeps whatever signs now: starting must not undo an operator's
       // `keys rotate --alg`. A fresh database gets config.jwtAlg.
-      jwtAlg: config.jwtAlgConfigured ? config.jwtAlg : ((await currentSigningAlg(store.auth)) ?? config.jwtAlg),
+      ...(config.jwtAlgConfigured ? { jwtAlg: config.jwtAlg } : {}),
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
@@ -123,18 +138,19 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     frameworkErrors: handleFrameworkError,
   });
 
-  const profiles = new ProfileCache(store.auth, store.posts, () => ready.clock.now());
+  const profiles = new ProfileCache(data.users, data.posts, () => ready.clock.now());
   const context: ServerContext = {
     config,
     tessera: ready,
-    users: profiles.wrapUsers(store.auth),
-    posts: profiles.wrapPosts(store.posts),
+    users: profiles.wrapUsers(data.users),
+    posts: profiles.wrapPosts(data.posts),
     profiles,
     limits: createServerLimits(
       { loginAccount: config.loginLimitAccount, loginIp: config.loginLimitIp, requestToken: config.requestLimitToken },
       extensions.limiterFactory,
     ),
     metrics: new ServerMetrics(),
+    touches: new TouchStamps(ready.clock),
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
 
@@ -155,8 +171,6 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done();
   });
 
-  // Declared up front so every request object keeps one shape (set by the auth guard).
-  app.decorateRequest("auth", null);
   installErrorHandling(app);
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
@@ -197,7 +211,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   });
   await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
 
-  const requireAuth = createAuthGuards(context);
+  const requireAuth = await installRouteGuard(app, context);
   await registerOperationRoutes(app, context);
   await registerTokenRoutes(app, context, requireAuth);
   await registerOauthRoutes(app, context, requireAuth);

@@ -2,16 +2,13 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { ConfigError } from "../core/errors.js";
 
-export type JwtAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
-const JWT_ALGS: readonly JwtAlg[] = ["EdDSA", "ES256", "RS256", "HS256"];
+import { JWT_ALGS, type JwtAlg } from "../core/jwt/algorithms.js";
+import type { RateLimit } from "../http/rate-limit.js";
+
+export type { JwtAlg, RateLimit };
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** `COUNT/DURATION`, or null for `off`. */
-export interface RateLimit {
-  points: number;
-  durationSeconds: number;
-}
 
 /** Everything `tessera serve` needs, validated (contract section 6). */
 export interface ServerConfig {

@@ -1,10 +1,10 @@
-import type { Tessera } from "../core/auth/tessera.js";
-import type { AuthStore } from "../core/store.js";
-import type { PostStore } from "../stores/sql/post-store.js";
-import type { ServerConfig } from "./config.js";
+import type { Tessera } from "../auth/create-tessera.js";
+import type { TouchStamps } from "../auth/touch-stamps.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ProfileCache } from "./profile-cache.js";
-import type { ServerLimits } from "./rate-limits.js";
+import type { ServerLimits } from "./server-limits.js";
+import type { ServerConfig } from "./config.js";
+import type { PostStore, UserRecord, UserStore } from "./store/index.js";
 
 /** A backend whose health `/readyz` reports. */
 export interface ReadinessCheck {
@@ -15,12 +15,14 @@ export interface ReadinessCheck {
 /** Everything a route needs, built once by `buildApp`. */
 export interface ServerContext {
   config: ServerConfig;
-  tessera: Tessera;
-  users: AuthStore;
+  tessera: Tessera<UserRecord>;
+  users: UserStore;
   posts: PostStore;
   /** (user, post count) for `GET /api/me`, reused for up to a second. */
   profiles: ProfileCache;
   limits: ServerLimits;
   metrics: ServerMetrics;
   readiness: ReadinessCheck[];
+  /** Last-seen stamps, written at most once a minute per user. */
+  touches: TouchStamps;
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { BackendUnavailableError } from "../core/errors.js";
-import { sendProblem } from "./problem-reply.js";
+import { sendProblem } from "../http/fastify/problems.js";
 
 interface ValidationIssue {
   instancePath?: string;

@@ -48,4 +48,17 @@ export class ServerMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+
+  /** Counts one login attempt's outcome (and, for a success, the pair it issued). */
+  recordLogin(outcome: { ok: true } | { ok: false; code: string; limit?: string }): void {
+    if (outcome.ok) {
+      this.authOutcomes.inc({ outcome: "ok" });
+      this.tokensIssued.inc({ kind: "access_token" });
+      this.tokensIssued.inc({ kind: "refresh_token" });
+    } else if (outcome.code === "rate_limited") {
+      this.rateLimited.inc({ limit: outcome.limit ?? "login" });
+    } else if (outcome.code === "credentials_invalid") {
+      this.authOutcomes.inc({ outcome: "credentials_invalid" });
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../core/store.js";
+import type { UserRecord } from "./store/index.js";
 
 // The same few timestamps (a user's created_at, a token's expiry) are formatted on every
 // request for them; toISOString was a visible share of GET /api/me in the profiles.

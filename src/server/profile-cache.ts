@@ -1,5 +1,5 @@
-import type { AuthStore, UserRecord } from "../core/store.js";
-import type { PostStore } from "../stores/index.js";
+import type { PostStore, UserRecord, UserStore } from "./store/index.js";
+
 
 export interface Profile {
   user: UserRecord;
@@ -20,7 +20,7 @@ export class ProfileCache {
   private readonly entries = new Map<number, { profile: Profile; loadedAt: number }>();
 
   constructor(
-    private readonly users: AuthStore,
+    private readonly users: UserStore,
     private readonly posts: PostStore,
     private readonly now: () => number,
   ) {}
@@ -46,7 +46,7 @@ export class ProfileCache {
   }
 
   /** The user store, invalidating a profile whenever a user is written. */
-  wrapUsers(store: AuthStore): AuthStore {
+  wrapUsers(store: UserStore): UserStore {
     const invalidating = <A extends unknown[], R>(write: (id: number, ...rest: A) => Promise<R>) =>
       async (id: number, ...rest: A): Promise<R> => {
         try {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import type { PersonalAccessTokenRecord } from "../../core/store.js";
+import type { StoredTokenRecord } from "../../core/token-store.js";
 import { parseScope } from "../../core/scopes.js";
-import { authOf, invalidTokenChallenge, type RequireAuth } from "../auth-guard.js";
+import { authOf, invalidTokenChallenge, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
-import { sendProblem } from "../problem-reply.js";
+import { sendProblem } from "../../http/fastify/problems.js";
 import { isoTime, parseId, presentUser } from "../presenters.js";
 import { idParamsSchema, problemResponses } from "../schemas.js";
 import { sendValidationProblem } from "./users.js";
@@ -81,7 +81,7 @@ interface NewTokenBody {
   expires_in?: number | null;
 }
 
-function presentToken(record: PersonalAccessTokenRecord) {
+function presentToken(record: StoredTokenRecord) {
   return {
     id: record.id,
     name: record.name,
@@ -150,7 +150,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     },
     async (request) => {
       const auth = authOf(request);
-      const sessions = await users.listSessions(auth.userId);
+      const sessions = await tessera.sessions.list(auth.userId);
       return sessions.map((session) => ({
         id: session.id,
         created_at: isoTime(session.createdAt),
@@ -177,12 +177,10 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     async (request, reply) => {
       const auth = authOf(request);
       const id = parseId(request.params.id);
-      const session = id === null ? null : await users.getSession(id);
       // Another user's session is a 404, not a 403: its existence is none of the caller's business.
-      if (!session || session.userId !== auth.userId || session.revokedAt !== null) {
+      if (id === null || !(await tessera.sessions.revoke(auth.userId, id))) {
         return sendProblem(reply, "not_found", { detail: "No such session" });
       }
-      await tessera.revokeSession(session.id);
       metrics.tokensRevoked.inc({ kind: "session" });
       return reply.code(204).send();
     },
@@ -202,7 +200,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const revoked = await tessera.revokeUserSessions(auth.userId);
+      const revoked = await tessera.sessions.revokeAll(auth.userId);
       metrics.tokensRevoked.inc({ kind: "session" }, revoked);
       return reply.code(204).send();
     },
@@ -239,12 +237,12 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
       const scope = checkRequestedScope(body.scope, auth.scopes);
       if (!scope.ok) return sendValidationProblem(reply, [{ field: "scope", message: scope.message }]);
       const expiresIn = body.expires_in ?? null;
-      if (expiresIn !== null && expiresIn > tessera.maxPersonalAccessTokenTtlSeconds) {
+      if (expiresIn !== null && expiresIn > tessera.maxTokenTtlSeconds) {
         return sendValidationProblem(reply, [
-          { field: "expires_in", message: `must be <= ${tessera.maxPersonalAccessTokenTtlSeconds}` },
+          { field: "expires_in", message: `must be <= ${tessera.maxTokenTtlSeconds}` },
         ]);
       }
-      const issued = await tessera.createPersonalAccessToken(auth.userId, {
+      const issued = await tessera.personalAccessTokens.create(auth.userId, {
         name: body.name,
         scope: scope.scope,
         expiresInSeconds: expiresIn,
@@ -270,7 +268,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request) => {
-      const tokens = await users.listPersonalAccessTokens(authOf(request).userId);
+      const tokens = await tessera.personalAccessTokens.list(authOf(request).userId);
       return tokens.map((record) => ({ ...presentToken(record), last_used_at: isoTime(record.lastUsedAt) }));
     },
   );
@@ -291,7 +289,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
       const auth = authOf(request);
       const id = parseId(request.params.id);
       // The store revokes only the caller's own token, so another user's id is a 404 too.
-      const revoked = id === null ? false : await tessera.revokePersonalAccessToken(auth.userId, id);
+      const revoked = id === null ? false : (await tessera.personalAccessTokens.revoke(auth.userId, id)) !== null;
       if (!revoked) return sendProblem(reply, "not_found", { detail: "No such token" });
       metrics.tokensRevoked.inc({ kind: "personal_access_token" });
       return reply.code(204).send();

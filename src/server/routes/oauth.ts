@@ -2,12 +2,12 @@ import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../../core/errors.js";
 import { formatBasicChallenge } from "../../http/index.js";
-import { authOf, type RequireAuth } from "../auth-guard.js";
+import { authOf, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
 import { isoTime } from "../presenters.js";
-import { attemptLogin, tokenResponseBody } from "../login.js";
-import { sendProblem } from "../problem-reply.js";
-import { rateLimitHeaders } from "../rate-limits.js";
+import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-login.js";
+import { sendProblem } from "../../http/fastify/problems.js";
+import { rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
 
 type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
@@ -108,7 +108,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
         if (username === undefined || password === undefined) {
           return sendOauthError(reply, "invalid_request", "username and password are required", "invalid_request");
         }
-        const outcome = await attemptLogin(context, {
+        const outcome = await attemptLogin(tessera, context.limits.login, {
           username,
           password,
           scope: stringField(body, "scope"),
@@ -116,7 +116,11 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
           userAgent: request.headers["user-agent"] ?? null,
         });
         if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
-        if (outcome.ok) return tokenResponseBody(outcome.pair);
+        metrics.recordLogin(outcome);
+        if (outcome.ok) {
+          await context.users.touchUser(outcome.user.id, tessera.clock.now());
+          return tokenResponseBody(outcome.pair);
+        }
         if (outcome.code === "rate_limited") {
           return sendProblem(reply, "rate_limited", {
             detail: outcome.detail,
@@ -160,7 +164,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
     async (request, reply) => {
       const token = stringField(request.body, "token");
       if (token === undefined) return sendOauthError(reply, "invalid_request", "token is required", "invalid_request");
-      await tessera.revokeAnyToken(token);
+      await tessera.revoke(token);
       metrics.tokensRevoked.inc({ kind: "oauth_revoke" });
       return reply.code(200).send({});
     },
@@ -206,12 +210,12 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
       void reply.header("cache-control", "no-store");
       const found = await tessera.introspect(token);
       if (!found) return { active: false };
-      const user = await users.getUserById(found.auth.userId);
+      const user = await users.getUserById(Number(found.principal.userId));
       if (!user) return { active: false };
-      const { auth } = found;
+      const auth = found.principal;
       return {
         active: true,
-        sub: String(auth.userId),
+        sub: auth.userId,
         scope: auth.scopes.join(" "),
         ...(auth.expiresAt === null ? {} : { exp: Math.floor(auth.expiresAt / 1000) }),
         iat: Math.floor(auth.issuedAt / 1000),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../context.js";
-import { sendProblem } from "../problem-reply.js";
+import { sendProblem } from "../../http/fastify/problems.js";
 
 /** `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and the JWKS. */
 export async function registerOperationRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { PostRecord } from "../../stores/sql/post-store.js";
-import { authOf, type RequireAuth } from "../auth-guard.js";
+import type { PostRecord } from "../store/index.js";
+import { authOf, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
-import { sendProblem } from "../problem-reply.js";
+import { sendProblem } from "../../http/fastify/problems.js";
 import { parseId, presentPage, presentPost } from "../presenters.js";
 import { idParamsSchema, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
 import { clampPerPage, mayActAs, pageWindow, sendValidationProblem, type FieldError, type PageQuery } from "./users.js";

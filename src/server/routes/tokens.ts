@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { readBasicCredentials } from "../../core/credentials/index.js";
 import { formatBasicChallenge } from "../../http/index.js";
-import { authOf, invalidTokenChallenge, type RequireAuth } from "../auth-guard.js";
+import { authOf, invalidTokenChallenge, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
-import { attemptLogin, tokenResponseBody } from "../login.js";
-import { sendProblem } from "../problem-reply.js";
-import { rateLimitHeaders } from "../rate-limits.js";
+import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-login.js";
+import { sendProblem } from "../../http/fastify/problems.js";
+import { rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
 
 const BASIC_CHALLENGE = formatBasicChallenge({ realm: "tessera" });
@@ -72,7 +72,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
           headers: { "www-authenticate": BASIC_CHALLENGE },
         });
       }
-      const outcome = await attemptLogin(context, {
+      const outcome = await attemptLogin(tessera, context.limits.login, {
         username,
         password,
         scope: body.scope,
@@ -80,7 +80,11 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
         userAgent: request.headers["user-agent"] ?? null,
       });
       if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
-      if (outcome.ok) return tokenResponseBody(outcome.pair);
+      metrics.recordLogin(outcome);
+      if (outcome.ok) {
+        await context.users.touchUser(outcome.user.id, tessera.clock.now());
+        return tokenResponseBody(outcome.pair);
+      }
       if (outcome.code === "rate_limited") {
         return sendProblem(reply, "rate_limited", { detail: outcome.detail, headers: { "retry-after": String(outcome.retryAfterSeconds) } });
       }
@@ -131,16 +135,11 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
     },
     async (request, reply) => {
       const auth = authOf(request);
-      if (auth.tokenType === "personal_access_token") {
-        await tessera.revokePersonalAccessToken(auth.userId, auth.personalAccessTokenId ?? 0);
-        metrics.tokensRevoked.inc({ kind: "personal_access_token" });
-      } else {
-        await tessera.revokeAccessToken(auth);
+      await tessera.logout({ ...auth, userId: String(auth.userId) });
+      if (auth.tokenType === "personal_access_token") metrics.tokensRevoked.inc({ kind: "personal_access_token" });
+      else {
         metrics.tokensRevoked.inc({ kind: "access_token" });
-        if (auth.sessionId !== null) {
-          await tessera.revokeSession(auth.sessionId);
-          metrics.tokensRevoked.inc({ kind: "session" });
-        }
+        if (auth.sessionId !== null) metrics.tokensRevoked.inc({ kind: "session" });
       }
       return reply.code(204).send();
     },

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { TesseraAuth } from "../../core/auth/types.js";
 import { checkPasswordPolicy } from "../../core/passwords/index.js";
-import type { UserPatch, UserRecord } from "../../core/store.js";
-import { authOf, type RequireAuth } from "../auth-guard.js";
+import type { UserPatch, UserRecord } from "../store/index.js";
+import { authOf, type RequireAuth, type ServerPrincipal } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
-import { sendProblem } from "../problem-reply.js";
+import { sendProblem } from "../../http/fastify/problems.js";
 import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "../user-fields.js";
 import { parseId, presentPage, presentUser } from "../presenters.js";
 import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
@@ -46,7 +45,7 @@ export function sendValidationProblem(reply: FastifyReply, errors: readonly Fiel
  * @example
  * if (!(await mayActAs(context, authOf(request), post.userId))) return sendProblem(reply, "forbidden");
  */
-export async function mayActAs(context: ServerContext, auth: TesseraAuth, ownerId: number): Promise<boolean> {
+export async function mayActAs(context: ServerContext, auth: ServerPrincipal, ownerId: number): Promise<boolean> {
   if (auth.userId === ownerId) return true;
   const caller = await context.users.getUserById(auth.userId);
   return caller?.isAdmin === true;
@@ -261,7 +260,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
         // The caller's own session survives their own change; an admin's reset logs the user out
         // everywhere. Personal access tokens are not sessions and stay, as on GitHub.
         const keep = isSelf && auth.sessionId !== null ? { exceptSessionId: auth.sessionId } : {};
-        const revoked = await tessera.revokeUserSessions(target.id, keep);
+        const revoked = await tessera.sessions.revokeAll(target.id, keep);
         metrics.tokensRevoked.inc({ kind: "session" }, revoked);
       }
       return presentFor(updated, auth.userId);
@@ -278,7 +277,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
    */
   async function checkCurrentPassword(user: UserRecord, password: string): Promise<((reply: FastifyReply) => FastifyReply) | null> {
     const accountKey = user.username.toLowerCase();
-    const accountLimit = limits.loginAccount;
+    const accountLimit = limits.login.perAccount;
     if (accountLimit) {
       // Counted before verifying so concurrent guesses cannot all pass the check (see login.ts).
       const decision = await accountLimit.hit(accountKey);
@@ -320,7 +319,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
         return sendProblem(reply, "forbidden", { detail: "You can only delete your own account" });
       }
       // Revoke first: if the delete then fails, the tokens are dead anyway (fail closed).
-      await tessera.revokeEverythingOfUser(target.id);
+      await tessera.forgetUser(target.id);
       metrics.tokensRevoked.inc({ kind: "user" });
       await users.deleteUser(target.id);
       return reply.code(204).send();

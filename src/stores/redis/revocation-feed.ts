@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import type { RevocationFeed } from "../../core/auth/revocations.js";
+import type { RevocationFeed } from "../../core/revocation-feed.js";
 import { BackendUnavailableError } from "../../core/errors.js";
-import type { RevocationRecord } from "../../core/store.js";
+import type { RevocationRecord } from "../../core/token-store.js";
 import { closeRedisConnection, openRedisConnection } from "./redis-connection.js";
 import { formatRevocationMessage, parseRevocationMessage } from "./revocation-message.js";
 

@@ -1,6 +1,6 @@
-import type { RevocationKind, RevocationRecord } from "../../core/store.js";
+import type { RevocationKind, RevocationRecord } from "../../core/token-store.js";
 
-const KINDS: ReadonlySet<string> = new Set<RevocationKind>(["jti", "sid", "user", "pat"]);
+const KINDS: ReadonlySet<string> = new Set<RevocationKind>(["jti", "sid", "user", "token"]);
 const MAX_VALUE_LENGTH = 256;
 const MAX_MESSAGE_LENGTH = 1024;
 

@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import type { Principal } from "../auth/types.js";
+import { formatBearerChallenge } from "../http/challenge.js";
+import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
+import { rateLimitHeaders } from "../http/rate-limit.js";
+import type { ServerContext } from "./context.js";
+
+/** The caller of a guarded route: Tessera's principal with the server's integer user id. */
+export type ServerPrincipal = Omit<Principal, "userId"> & { userId: number };
+
+/** Options of one route's guard. */
+export interface RequireAuthOptions {
+  /** Scopes the route needs; missing ones answer 403 insufficient_scope. */
+  scopes?: string[];
+  /** False for routes a personal access token may not use (minting PATs). */
+  allowPersonalAccessToken?: boolean;
+}
+
+export type RequireAuth = (options?: RequireAuthOptions) => onRequestAsyncHookHandler[];
+
+/** The authenticated caller of a guarded route. */
+export function authOf(request: FastifyRequest): ServerPrincipal {
+  // Set by the tessera-auth/fastify plugin registered below with this very type.
+  const auth = request.auth as ServerPrincipal | null;
+  if (!auth) throw new Error("route is not guarded");
+  return auth;
+}
+
+/**
+ * Registers Tessera's Fastify adapter (`Authorization: Bearer` with an access token or a
+ * personal access token, revocation checked on every request) and returns the server's route
+ * guard: the adapter's `onRequest` hook, then the server's own rules (no PAT where a login is
+ * needed, the per-token rate limit with `RateLimit-*` headers, last-seen stamps).
+ */
+export async function installRouteGuard(app: FastifyInstance, context: ServerContext): Promise<RequireAuth> {
+  const { tessera, limits, metrics, users } = context;
+  await app.register(fastifyTessera, {
+    schemes: [tessera.bearer({ load: (principal): ServerPrincipal => ({ ...principal, userId: Number(principal.userId) }) })],
+    onResult: (result) => {
+      if (!result.ok) metrics.authOutcomes.inc({ outcome: result.code });
+    },
+  });
+  const admins = createAdminLookup(context);
+
+  return function requireAuth(options: RequireAuthOptions = {}) {
+    const guard = app.requireAuth<ServerPrincipal>({ scopes: options.scopes ?? [] });
+    async function serverRules(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const auth = guard.auth(request);
+      if (options.allowPersonalAccessToken === false && auth.tokenType !== "access_token") {
+        metrics.authOutcomes.inc({ outcome: "forbidden" });
+        await sendProblem(reply, "forbidden", { detail: "A personal access token cannot be used here; log in instead" });
+        return;
+      }
+      metrics.authOutcomes.inc({ outcome: "ok" });
+      context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
+
+      const limit = limits.requestToken;
+      // The per-token limit is off by default for admins (docs/http-api.md, abuse limits).
+      if (limit && !(await admins.isAdmin(auth.userId))) {
+        const key = auth.jti ?? `token:${auth.tokenId ?? 0}`;
+        const decision = await limit.hit(key);
+        void reply.headers(rateLimitHeaders(decision));
+        if (!decision.allowed) {
+          metrics.rateLimited.inc({ limit: "request-token" });
+          await sendProblem(reply, "rate_limited", {
+            detail: "Too many requests with this token",
+            headers: { "retry-after": String(decision.resetSeconds) },
+          });
+        }
+      }
+    }
+    return [guard, serverRules];
+  };
+}
+
+/** How long an answer to "is this user an admin?" is reused before the store is asked again. */
+const ADMIN_LOOKUP_TTL_MS = 30_000;
+
+/** A small cache of admin flags, so the per-token limit needs no store round trip per request. */
+function createAdminLookup(context: ServerContext) {
+  const known = new Map<number, { isAdmin: boolean; at: number }>();
+  return {
+    async isAdmin(userId: number): Promise<boolean> {
+      const now = context.tessera.clock.now();
+      const cached = known.get(userId);
+      if (cached && now - cached.at < ADMIN_LOOKUP_TTL_MS) return cached.isAdmin;
+      const user = await context.users.getUserById(userId);
+      if (known.size >= 10_000) known.clear();
+      const isAdmin = user?.isAdmin ?? false;
+      known.set(userId, { isAdmin, at: now });
+      return isAdmin;
+    },
+  };
+}
+
+/** The challenge for a refused bearer token outside a guard (refresh endpoint). */
+export function invalidTokenChallenge(detail: string): string {
+  return formatBearerChallenge({ realm: "tessera", error: "invalid_token", errorDescription: detail });
+}
