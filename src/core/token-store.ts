@@ -152,7 +152,7 @@ export interface TokenStore {
   findTokenByHash(tokenHash: string): Promise<StoredTokenRecord | null>;
   /** The user's tokens of `kind` not revoked, newest first. */
   listTokens(userId: string, kind: string): Promise<StoredTokenRecord[]>;
-  /** Revokes the live tokens selected; returns them as they were before (empty when none). */
+  /** Revokes the live tokens selected; returns them, now revoked (`revokedAt` set), oldest first (empty when none was live). */
   revokeTokens(selector: TokenSelector, now: number): Promise<StoredTokenRecord[]>;
   touchToken(id: number, now: number): Promise<void>;
 

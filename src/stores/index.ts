@@ -2,8 +2,8 @@
  * Tessera's stores: SQLite and PostgreSQL through one Kysely code path.
  *
  * @example
- * import { openSqlStore } from "tessera-auth/stores";
- * const store = await openSqlStore(process.env.TESSERA_DATABASE_URL ?? "sqlite:./data/tessera.db");
+ * import { openTokenStore } from "tessera-auth/stores";
+ * const store = await openTokenStore(process.env.TESSERA_DATABASE_URL ?? "sqlite:./data/tessera.db");
  * await store.migrate();
  */
 export { openSqlStore, type SqlStore, type SqlStoreOptions } from "./sql/open.js";
@@ -11,3 +11,19 @@ export type { PostStore, PostRecord, NewPost, PostPatch } from "./sql/post-store
 export type { Database } from "./sql/database.js";
 export type { SqlDialectName } from "./sql/dialect.js";
 export { parseDatabaseUrl, type DatabaseLocation } from "./sql/url.js";
+export { openTokenStore, type TokenStoreOptions } from "./sql/token-store/open-token-store.js";
+export type { SqlTokenStore } from "./sql/token-store/create-sql-token-store.js";
+export type { TokenStoreSource } from "./sql/token-store/token-store-source.js";
+export { DEFAULT_TABLE_PREFIX } from "./sql/token-store/table-prefix.js";
+export type {
+  TokenDatabase,
+  TokenSessionsTable,
+  TokenRefreshTokensTable,
+  StoredTokensTable,
+  TokenSigningKeysTable,
+  TokenRevocationsTable,
+  TokenSecretsTable,
+  IntegerColumn,
+  NullableIntegerColumn,
+  IdentityColumn,
+} from "./sql/token-store/token-tables.js";

@@ -54,7 +54,14 @@ function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-function createPostgresDialect(schema: string | undefined): SqlDialect {
+/**
+ * PostgreSQL's differences. `schema` is where migrations put their tables; without it, the
+ * connection's `current_schema()`.
+ *
+ * @example
+ * const dialect = createPostgresDialect("tenant_a");
+ */
+export function createPostgresDialect(schema: string | undefined): SqlDialect {
   return {
     name: "postgres",
     identity: (column) => column.generatedByDefaultAsIdentity(),

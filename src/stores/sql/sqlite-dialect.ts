@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3Module from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { BackendUnavailableError } from "../../core/errors.js";
 import { translateBackendError } from "./backend-errors.js";
 import type { Database } from "./database.js";
@@ -18,7 +18,8 @@ export interface SqliteOpenOptions {
 // FULL mean the file itself cannot be used right now.
 const UNAVAILABLE_PREFIXES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL"];
 
-const sqliteDialect: SqlDialect = {
+/** SQLite's differences; exported for stores built on a connection opened elsewhere. */
+export const sqliteDialect: SqlDialect = {
   name: "sqlite",
   identity: (column) => column.autoIncrement(),
   isUniqueViolation: (error) => {
@@ -86,8 +87,18 @@ export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<Sq
     database.close();
     throw translateBackendError(error, sqliteDialect.isUnavailable);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: sqliteDialect };
+  return { db: createSqliteKysely<Database>(database), dialect: sqliteDialect };
+}
+
+/**
+ * Kysely over an open better-sqlite3 database, with the statement cache below. `destroy()` on
+ * the result closes the database, so a caller that does not own it must never call it.
+ *
+ * @example
+ * const db = createSqliteKysely<TokenDatabase>(new Database("app.db"));
+ */
+export function createSqliteKysely<DB>(database: SqliteDatabase): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
 /** Prepared statements kept per SQL text; Kysely's queries are a small fixed set. */
@@ -98,11 +109,11 @@ const STATEMENT_CACHE_SIZE = 500;
  * primary-key look-up. Statements are synchronous and never streamed here, so one prepared
  * statement per SQL text can be reused safely (SQLite re-prepares it after a schema change).
  */
-function withStatementCache(database: BetterSqlite3Module.Database) {
-  const statements = new Map<string, BetterSqlite3Module.Statement>();
+function withStatementCache(database: SqliteDatabase): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
-    prepare(sql: string): BetterSqlite3Module.Statement {
+    prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (!statement) {
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();

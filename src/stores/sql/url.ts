@@ -13,7 +13,14 @@ export type DatabaseLocation =
 const VARIABLE = "TESSERA_DATABASE_URL";
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function checkSchemaName(schema: string): string {
+/**
+ * Checks a PostgreSQL schema name: 1-63 letters, digits or `_`, not starting with a digit.
+ * Throws `ConfigError`.
+ *
+ * @example
+ * checkSchemaName("tenant_a"); // "tenant_a"
+ */
+export function checkSchemaName(schema: string): string {
   if (!SCHEMA_NAME.test(schema)) {
     throw new ConfigError(VARIABLE, "schema must be 1-63 letters, digits or underscores, not starting with a digit");
   }

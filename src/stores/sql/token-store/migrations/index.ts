@@ -1,0 +1,5 @@
+import { tokenTablesMigration } from "./0001_token_tables.js";
+import type { TokenMigration } from "./token-migration.js";
+
+/** Every token-store migration, oldest first. Append only. */
+export const TOKEN_MIGRATIONS: readonly TokenMigration[] = [tokenTablesMigration];

@@ -1,0 +1,59 @@
+import type { RevocationKind, TokenStore } from "../../../core/token-store.js";
+import { readInteger } from "./read-integer.js";
+import type { TokenStoreContext } from "./token-store-context.js";
+
+type RevocationQueries = Pick<TokenStore, "addRevocation" | "listRevocations">;
+
+const KINDS: ReadonlySet<string> = new Set<RevocationKind>(["jti", "sid", "user", "token"]);
+
+function toRevocationKind(kind: string): RevocationKind {
+  if (!KINDS.has(kind)) throw new TypeError("unknown revocation kind in the revocations table");
+  return kind as RevocationKind;
+}
+
+/** Revocation entries, for the SQL TokenStore. One row per (kind, value). */
+export function createRevocationQueries({ db }: TokenStoreContext): RevocationQueries {
+  return {
+    async addRevocation(revocation) {
+      // Revoking the same thing twice keeps one row covering both: the later cut-off (for
+      // `user`, it kills every token the earlier one did) and the later expiry.
+      await db
+        .insertInto("revocations")
+        .values({
+          kind: revocation.kind,
+          value: revocation.value,
+          revoked_at: revocation.revokedAt,
+          expires_at: revocation.expiresAt,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(["kind", "value"]).doUpdateSet((eb) => ({
+            revoked_at: eb
+              .case()
+              .when("excluded.revoked_at", ">", eb.ref("revocations.revoked_at"))
+              .then(eb.ref("excluded.revoked_at"))
+              .else(eb.ref("revocations.revoked_at"))
+              .end(),
+            expires_at: eb
+              .case()
+              .when("excluded.expires_at", ">", eb.ref("revocations.expires_at"))
+              .then(eb.ref("excluded.expires_at"))
+              .else(eb.ref("revocations.expires_at"))
+              .end(),
+          })),
+        )
+        .execute();
+    },
+
+    async listRevocations({ now, since }) {
+      let query = db.selectFrom("revocations").selectAll().where("expires_at", ">", now);
+      if (since !== undefined) query = query.where("revoked_at", ">=", since);
+      const rows = await query.orderBy("revoked_at").orderBy("kind").orderBy("value").execute();
+      return rows.map((row) => ({
+        kind: toRevocationKind(row.kind),
+        value: row.value,
+        revokedAt: readInteger(row.revoked_at),
+        expiresAt: readInteger(row.expires_at),
+      }));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * An integer column as drivers hand it back: a number from the connections Tessera opens, but a
+ * string (pg's default for BIGINT) or a bigint from a connection the app configured itself.
+ * `readInteger` turns every one into a number.
+ */
+export type IntegerColumn = ColumnType<number | string | bigint, number, number>;
+/** {@link IntegerColumn}, nullable. */
+export type NullableIntegerColumn = ColumnType<number | string | bigint | null, number | null, number | null>;
+/** An identity primary key: generated on insert, never updated. */
+export type IdentityColumn = ColumnType<number | string | bigint, number | undefined, never>;
+
+/**
+ * The token store's tables under their logical names, as Kysely sees them. The physical names
+ * carry the store's prefix (`tessera_sessions`, ...), applied by `TablePrefixPlugin`. Times are
+ * epoch milliseconds (BIGINT); user ids are TEXT, whatever the app's ids are.
+ *
+ * @example
+ * const store = await openTokenStore("sqlite::memory:");
+ * const db: Kysely<TokenDatabase> = store.db;
+ * await db.selectFrom("sessions").select("id").execute(); // reads tessera_sessions
+ */
+export interface TokenDatabase {
+  sessions: TokenSessionsTable;
+  refresh_tokens: TokenRefreshTokensTable;
+  tokens: StoredTokensTable;
+  signing_keys: TokenSigningKeysTable;
+  revocations: TokenRevocationsTable;
+  secrets: TokenSecretsTable;
+}
+
+/** `${prefix}sessions`. */
+export interface TokenSessionsTable {
+  id: IdentityColumn;
+  user_id: string;
+  scope: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: IntegerColumn;
+  last_used_at: IntegerColumn;
+  revoked_at: NullableIntegerColumn;
+}
+
+/** `${prefix}refresh_tokens`: the links of each session's refresh chain. */
+export interface TokenRefreshTokensTable {
+  token_hash: string;
+  session_id: IntegerColumn;
+  user_id: string;
+  created_at: IntegerColumn;
+  expires_at: IntegerColumn;
+  spent_at: NullableIntegerColumn;
+}
+
+/** `${prefix}tokens`: opaque tokens of every kind (`pat` and the app's own). */
+export interface StoredTokensTable {
+  id: IdentityColumn;
+  kind: string;
+  user_id: string;
+  name: string;
+  scope: string;
+  token_hash: string;
+  created_at: IntegerColumn;
+  expires_at: NullableIntegerColumn;
+  last_used_at: NullableIntegerColumn;
+  revoked_at: NullableIntegerColumn;
+}
+
+/** `${prefix}signing_keys`. */
+export interface TokenSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string | null;
+  created_at: IntegerColumn;
+  retired_at: NullableIntegerColumn;
+  expires_at: NullableIntegerColumn;
+}
+
+/** `${prefix}revocations`: one row per (kind, value). */
+export interface TokenRevocationsTable {
+  kind: string;
+  value: string;
+  revoked_at: IntegerColumn;
+  expires_at: IntegerColumn;
+}
+
+/** `${prefix}secrets`. */
+export interface TokenSecretsTable {
+  name: string;
+  value: string;
+}
