@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { Tessera } from "../core/auth/tessera.js";
-import { currentSigningAlg } from "../core/auth/signing-keys.js";
+import { createTessera, type Tessera } from "../auth/create-tessera.js";
 import type { JwtAlg } from "../core/jwt/index.js";
 import { loadConfig, withConfigFile, type ServerConfig } from "../server/config.js";
-import { openSqlStore, parseDatabaseUrl, type SqlStore } from "../stores/index.js";
+import { openServerDatabase, type ServerDatabase } from "../server/server-database.js";
+import type { UserRecord } from "../server/store/index.js";
+import { parseDatabaseUrl } from "../stores/index.js";
 import type { CliIo } from "./cli-io.js";
 
 /**
@@ -34,7 +35,7 @@ export const DATABASE_HELP = `  --database URL   sqlite:PATH, sqlite::memory: or
 
 /** An open database for one command, and the Tessera service over it on demand. */
 export interface CliDatabase {
-  store: SqlStore;
+  store: ServerDatabase;
   /** The server configuration read from the same environment, so issuer, audience and TTLs match the server's. */
   config: ServerConfig;
   /**
@@ -42,7 +43,7 @@ export interface CliDatabase {
    * `jwtAlg` (first call only) is the algorithm to sign with; by default the current key's, so
    * that loading never rotates keys as a side effect.
    */
-  tessera(options?: { jwtAlg?: JwtAlg }): Promise<Tessera>;
+  tessera(options?: { jwtAlg?: JwtAlg }): Promise<Tessera<UserRecord>>;
 }
 
 /** Options of {@link withDatabase}. */
@@ -64,7 +65,7 @@ export interface WithDatabaseOptions {
  *
  * @example
  * return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
- *   const page = await store.auth.listUsers({ offset: 0, limit: 10 });
+ *   const page = await store.users.listUsers({ offset: 0, limit: 10 });
  *   return EXIT_OK;
  * });
  */
@@ -80,11 +81,11 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
   if (!(options.mayCreate ?? options.migrate) && location.kind === "sqlite" && location.filename !== ":memory:" && !existsSync(location.filename)) {
     throw new MissingDatabaseError(location.filename);
   }
-  const store = await openSqlStore(config.databaseUrl);
-  let tessera: Promise<Tessera> | undefined;
+  const store = await openServerDatabase(config.databaseUrl);
+  let tessera: Promise<Tessera<UserRecord>> | undefined;
   try {
     if (options.migrate) await store.migrate();
-    return await work({ store, config, tessera: (tesseraOptions = {}) => (tessera ??= createTessera(store, config, tesseraOptions.jwtAlg)) });
+    return await work({ store, config, tessera: (tesseraOptions = {}) => (tessera ??= startTessera(store, config, tesseraOptions.jwtAlg)) });
   } finally {
     try {
       // A Tessera that failed to start has nothing to close; its error is already on its way up.
@@ -95,16 +96,23 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
   }
 }
 
-async function createTessera(store: SqlStore, config: ServerConfig, jwtAlg: JwtAlg | undefined): Promise<Tessera> {
-  return Tessera.create({
-    store: store.auth,
+function startTessera(store: ServerDatabase, config: ServerConfig, jwtAlg: JwtAlg | undefined): Promise<Tessera<UserRecord>> {
+  return createTessera<UserRecord>({
+    store: store.tokens,
+    users: {
+      findForLogin: (username) => store.users.getUserByUsername(username),
+      byId: (id) => store.users.getUserById(Number(id)),
+    },
     issuer: config.issuer,
     audience: config.audience,
-    // Tessera.create rotates when the current key's algorithm differs from jwtAlg. An operator
-    // revoking a session must never rotate keys as a side effect, so keep whatever signs now.
-    jwtAlg: jwtAlg ?? (await currentSigningAlg(store.auth)) ?? config.jwtAlg,
+    // Without jwtAlg, createTessera keeps whatever signs now: an operator revoking a session must
+    // never rotate keys as a side effect.
+    ...(jwtAlg === undefined ? {} : { jwtAlg }),
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    // A command is over in moments: no timers.
+    revocationPollIntervalMs: 0,
+    keyReloadIntervalMs: 0,
   });
 }

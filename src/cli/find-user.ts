@@ -1,4 +1,4 @@
-import type { AuthStore, UserRecord } from "../core/store.js";
+import type { UserRecord, UserStore } from "../server/store/index.js";
 
 /** Outcome of {@link findUser}; `message` is ready to print. */
 export type FindUserResult = { ok: true; user: UserRecord } | { ok: false; message: string };
@@ -13,10 +13,10 @@ export const USER_REFERENCE_HELP = "USER is a username (any case), a numeric id,
  * commands that take it delete users and revoke their tokens.
  *
  * @example
- * const found = await findUser(store.auth, "ada");
+ * const found = await findUser(store.users, "ada");
  * if (!found.ok) return fail(io, found.message);
  */
-export async function findUser(store: AuthStore, reference: string): Promise<FindUserResult> {
+export async function findUser(store: Pick<UserStore, "getUserById" | "getUserByUsername">, reference: string): Promise<FindUserResult> {
   const notFound: FindUserResult = { ok: false, message: `no user "${reference}"` };
   if (reference.startsWith("name:")) {
     const user = await store.getUserByUsername(reference.slice("name:".length));

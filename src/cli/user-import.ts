@@ -1,7 +1,7 @@
 import { BackendUnavailableError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 import { identifyHashScheme } from "../core/passwords/index.js";
-import type { AuthStore } from "../core/store.js";
+import type { UserStore } from "../server/store/index.js";
 import { isMissingSchemaError } from "./missing-schema.js";
 import { isValidEmail, isValidUsername, USERNAME_RULE } from "./user-fields.js";
 
@@ -44,7 +44,7 @@ export interface ImportUsersOptions {
   /** Known format; otherwise detected from `fileName`'s extension, then from the first line. */
   format?: ImportFormat | undefined;
   fileName: string;
-  store: AuthStore;
+  store: UserStore;
   clock: Clock;
   /** Check every line and report what would happen, without writing. */
   dryRun?: boolean;
@@ -164,7 +164,7 @@ export function parseImportLine(line: string, format: ImportFormat, options: { i
  * half-written. A database outage stops the import (`abortedAtLine`); a missing schema throws.
  *
  * @example
- * const summary = await importUsers({ lines, fileName: "users.csv", store: store.auth, clock: systemClock, onProblem: report });
+ * const summary = await importUsers({ lines, fileName: "users.csv", store: store.users, clock: systemClock, onProblem: report });
  * console.log(`imported ${summary.imported}, skipped ${summary.skipped}, failed ${summary.failed}`);
  */
 export async function importUsers(options: ImportUsersOptions): Promise<ImportSummary> {

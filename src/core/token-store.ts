@@ -150,6 +150,8 @@ export interface TokenStore {
 
   createToken(token: NewStoredToken): Promise<StoredTokenRecord>;
   findTokenByHash(tokenHash: string): Promise<StoredTokenRecord | null>;
+  /** A token by id, revoked or not (operators look tokens up by the id a user reports). */
+  getTokenById(id: number): Promise<StoredTokenRecord | null>;
   /** The user's tokens of `kind` not revoked, newest first. */
   listTokens(userId: string, kind: string): Promise<StoredTokenRecord[]>;
   /** Revokes the live tokens selected; returns them, now revoked (`revokedAt` set), oldest first (empty when none was live). */

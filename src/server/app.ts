@@ -8,7 +8,7 @@ import type { RevocationFeed } from "../auth/revocation-service.js";
 import { TouchStamps } from "../auth/touch-stamps.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import type { LimiterFactory } from "../http/rate-limit.js";
-import { openTokenStore, type SqlTokenStore } from "../stores/index.js";
+import { openServerDatabase, type ServerDatabase } from "./server-database.js";
 import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
@@ -17,7 +17,7 @@ import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits } from "./server-limits.js";
 import { SERVER_SCOPES } from "./scopes.js";
-import { createServerStore, type ServerStore, type UserRecord } from "./store/index.js";
+import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
 import { registerMeRoutes } from "./routes/me.js";
@@ -68,22 +68,18 @@ export const REDACTED_LOG_PATHS = [
  * const response = await app.inject({ method: "GET", url: "/healthz" });
  */
 export async function buildApp(config: ServerConfig, extensions: AppExtensions = {}): Promise<FastifyInstance> {
-  let store: SqlTokenStore;
+  let database: ServerDatabase;
   try {
-    store = await openTokenStore(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
+    database = await openServerDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
   } catch (error) {
     await extensions.onClose?.();
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
+  const store = database.tokens;
   let tessera: Tessera<UserRecord> | undefined;
-  let data: ServerStore;
   try {
     try {
-      // Tessera's tables first: a 0.1.0 database has its token rows copied there before the
-      // server's own migration drops the old tables.
-      await store.migrate();
-      data = createServerStore(store.db, store.dialect);
-      await data.migrate();
+      await database.migrate();
     } catch (error) {
       // Any migration failure (refused, no such database, permissions) means this database cannot be used.
       throw databaseUnavailable(error, config);
@@ -93,7 +89,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       // (http://HOST:PORT), so a token minted on one instance verifies on the others.
       config = { ...config, issuer: await store.getOrCreateSecret("default-issuer", () => config.issuer) };
     }
-    const users = data.users;
+    const users = database.users;
     tessera = await createTessera<UserRecord>({
       store,
       users: {
@@ -138,12 +134,12 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     frameworkErrors: handleFrameworkError,
   });
 
-  const profiles = new ProfileCache(data.users, data.posts, () => ready.clock.now());
+  const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now());
   const context: ServerContext = {
     config,
     tessera: ready,
-    users: profiles.wrapUsers(data.users),
-    posts: profiles.wrapPosts(data.posts),
+    users: profiles.wrapUsers(database.users),
+    posts: profiles.wrapPosts(database.posts),
     profiles,
     limits: createServerLimits(
       { loginAccount: config.loginLimitAccount, loginIp: config.loginLimitIp, requestToken: config.requestLimitToken },

@@ -1,9 +1,9 @@
 import { systemClock } from "../../core/clock.js";
 import { createKeyRing, JWT_ALGS } from "../../core/jwt/index.js";
-import type { SigningKeyRecord } from "../../core/store.js";
+import type { SigningKeyRecord } from "../../core/token-store.js";
 import { EXIT_OK, type CliIo } from "../cli-io.js";
 import { parseCommand, readChoice, runSubcommand } from "../command-line.js";
-import { currentSigningAlg } from "../../core/auth/signing-keys.js";
+import { currentSigningAlg } from "../../auth/signing-keys.js";
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { formatTable, formatTime, jsonTime } from "../table.js";
 
@@ -41,7 +41,7 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   const line = parseCommand(args, LIST, io);
   if (!line) return EXIT_OK;
   return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
-    const keys = await store.auth.listSigningKeys();
+    const keys = await store.tokens.listSigningKeys();
     const signingKid = createKeyRing(keys).signingKey?.kid ?? null;
     const now = systemClock.now();
     const sorted = [...keys].sort((a, b) => b.createdAt - a.createdAt || b.kid.localeCompare(a.kid));
@@ -97,12 +97,12 @@ async function runRotate(args: string[], io: CliIo): Promise<number> {
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
     const { store, config } = database;
     const configured = io.env["TESSERA_JWT_ALG"] ? config.jwtAlg : undefined;
-    const alg = requested ?? configured ?? (await currentSigningAlg(store.auth)) ?? config.jwtAlg;
-    const before = createKeyRing(await store.auth.listSigningKeys()).signingKey?.kid ?? null;
+    const alg = requested ?? configured ?? (await currentSigningAlg(store.tokens)) ?? config.jwtAlg;
+    const before = createKeyRing(await store.tokens.listSigningKeys()).signingKey?.kid ?? null;
     // Loading the ring with the target algorithm already creates a key when there is none or
     // the current one has another algorithm; rotate only when that did not happen.
     const tessera = await database.tessera({ jwtAlg: alg });
-    const loaded = tessera.keys.ring.signingKey?.kid ?? null;
+    const loaded = createKeyRing(tessera.keys.records()).signingKey?.kid ?? null;
     const kid = loaded !== null && loaded !== before ? loaded : (await tessera.keys.rotate({ alg })).kid;
     io.stdout.write(`${kid}\n`);
     io.stderr.write(`new ${alg} signing key ${kid}; the keys it replaces verify until their tokens expire\n`);

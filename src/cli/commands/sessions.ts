@@ -33,9 +33,9 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   if (!line) return EXIT_OK;
   const [reference = ""] = line.positionals;
   return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
-    const found = await findUser(store.auth, reference);
+    const found = await findUser(store.users, reference);
     if (!found.ok) return fail(io, found.message);
-    const sessions = await store.auth.listSessions(found.user.id);
+    const sessions = await store.tokens.listSessions(String(found.user.id));
     if (line.values.json === true) {
       const presented = sessions.map((session) => ({
         id: session.id,
@@ -83,21 +83,21 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
   const [reference = ""] = line.positionals;
   const sessionId = line.values.session === undefined ? null : readId("--session", line.values.session);
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
-    const found = await findUser(database.store.auth, reference);
+    const found = await findUser(database.store.users, reference);
     if (!found.ok) return fail(io, found.message);
     const { user } = found;
     if (sessionId === null) {
-      const count = await (await database.tessera()).revokeUserSessions(user.id);
+      const count = await (await database.tessera()).sessions.revokeAll(user.id);
       io.stdout.write(`revoked ${count} session(s) of "${user.username}"\n`);
       return EXIT_OK;
     }
-    const session = await database.store.auth.getSession(sessionId);
+    const session = await database.store.tokens.getSession(sessionId);
     if (!session || session.userId !== user.id) return fail(io, `"${user.username}" has no session ${sessionId}`);
     if (session.revokedAt !== null) {
       io.stdout.write(`session ${sessionId} was already revoked\n`);
       return EXIT_OK;
     }
-    await (await database.tessera()).revokeSession(sessionId);
+    await (await database.tessera()).sessions.revoke(session.userId, sessionId);
     io.stdout.write(`revoked session ${sessionId} of "${user.username}"\n`);
     return EXIT_OK;
   });

@@ -34,9 +34,9 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   if (!line) return EXIT_OK;
   const [reference = ""] = line.positionals;
   return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
-    const found = await findUser(store.auth, reference);
+    const found = await findUser(store.users, reference);
     if (!found.ok) return fail(io, found.message);
-    const tokens = await store.auth.listPersonalAccessTokens(found.user.id);
+    const tokens = await store.tokens.listTokens(String(found.user.id), "pat");
     if (line.values.json === true) {
       const presented = tokens.map((token) => ({
         id: token.id,
@@ -85,22 +85,18 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
     const { store } = database;
     // The store looks tokens up by owner; find the owner first for a precise message.
-    const token = await store.db
-      .selectFrom("personal_access_tokens")
-      .select(["id", "user_id", "name", "revoked_at"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-    if (!token) return fail(io, `no personal access token with id ${id}`);
+    const token = await store.tokens.getTokenById(id);
+    if (!token || token.kind !== "pat") return fail(io, `no personal access token with id ${id}`);
     if (userReference !== undefined) {
-      const found = await findUser(store.auth, userReference);
+      const found = await findUser(store.users, userReference);
       if (!found.ok) return fail(io, found.message);
-      if (found.user.id !== token.user_id) return fail(io, `personal access token ${id} does not belong to "${found.user.username}"`);
+      if (String(found.user.id) !== token.userId) return fail(io, `personal access token ${id} does not belong to "${found.user.username}"`);
     }
-    if (token.revoked_at !== null) {
+    if (token.revokedAt !== null) {
       io.stdout.write(`personal access token ${id} was already revoked\n`);
       return EXIT_OK;
     }
-    const revoked = await (await database.tessera()).revokePersonalAccessToken(token.user_id, id);
+    const revoked = await (await (await database.tessera()).personalAccessTokens.revoke(token.userId, id)) !== null;
     io.stdout.write(revoked ? `revoked personal access token ${id} ("${token.name}")\n` : `personal access token ${id} was already revoked\n`);
     return EXIT_OK;
   });

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { systemClock } from "../../core/clock.js";
 import { checkPasswordPolicy, createPasswordHasher } from "../../core/passwords/index.js";
-import type { UserRecord } from "../../core/store.js";
+import type { UserRecord } from "../../server/store/index.js";
 import { EXIT_FAILED, EXIT_OK, fail, type CliIo } from "../cli-io.js";
 import { parseCommand, readChoice, runSubcommand, UsageError } from "../command-line.js";
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
@@ -57,13 +57,13 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
   if (email !== null && !isValidEmail(email)) throw new UsageError("--email is not a valid address");
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async ({ store }) => {
     // Check first, so an operator does not type a password for a name that is taken.
-    if (await store.auth.getUserByUsername(username)) return fail(io, `username "${username}" is already taken`);
+    if (await store.users.getUserByUsername(username)) return fail(io, `username "${username}" is already taken`);
     const input = await readPassword(io, { promptOnTerminal: line.values["password-stdin"] !== true });
     if (!input.ok) return fail(io, input.message, input.exitCode);
     const { password } = input;
     const policy = checkPasswordPolicy(password);
     if (!policy.ok) return fail(io, `password ${policy.message}`);
-    const user = await store.auth.createUser({
+    const user = await store.users.createUser({
       username,
       passwordHash: await createPasswordHasher().hash(password),
       email,
@@ -98,7 +98,7 @@ async function runList(args: string[], io: CliIo): Promise<number> {
   return withDatabase(io, { databaseUrl: line.values.database, migrate: false }, async ({ store }) => {
     const users: UserRecord[] = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
-      const page = await store.auth.listUsers({ offset, limit: PAGE_SIZE });
+      const page = await store.users.listUsers({ offset, limit: PAGE_SIZE });
       users.push(...page.items);
       if (page.items.length < PAGE_SIZE || users.length >= page.total) break;
     }
@@ -147,12 +147,12 @@ async function runDelete(args: string[], io: CliIo): Promise<number> {
   if (!line) return EXIT_OK;
   const [reference = ""] = line.positionals;
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
-    const found = await findUser(database.store.auth, reference);
+    const found = await findUser(database.store.users, reference);
     if (!found.ok) return fail(io, found.message);
     const { user } = found;
     // Revoke first: if the delete then fails, the tokens are dead anyway (fail closed), as the API does.
-    await (await database.tessera()).revokeEverythingOfUser(user.id);
-    await database.store.auth.deleteUser(user.id);
+    await (await database.tessera()).forgetUser(user.id);
+    await database.store.users.deleteUser(user.id);
     io.stdout.write(`deleted user "${user.username}" (id ${user.id}); every token it held is revoked\n`);
     return EXIT_OK;
   });
@@ -179,7 +179,7 @@ async function runSetPassword(args: string[], io: CliIo): Promise<number> {
   if (!line) return EXIT_OK;
   const [reference = ""] = line.positionals;
   return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async (database) => {
-    const found = await findUser(database.store.auth, reference);
+    const found = await findUser(database.store.users, reference);
     if (!found.ok) return fail(io, found.message);
     const { user } = found;
     const input = await readPassword(io, { promptOnTerminal: line.values["password-stdin"] !== true });
@@ -188,8 +188,8 @@ async function runSetPassword(args: string[], io: CliIo): Promise<number> {
     const policy = checkPasswordPolicy(password);
     if (!policy.ok) return fail(io, `password ${policy.message}`);
     const tessera = await database.tessera();
-    await database.store.auth.setPasswordHash(user.id, await tessera.passwords.hash(password));
-    const revoked = await tessera.revokeUserSessions(user.id);
+    await database.store.users.setPasswordHash(user.id, await tessera.passwords.hash(password));
+    const revoked = await tessera.sessions.revokeAll(user.id);
     io.stdout.write(`password of "${user.username}" changed; ${revoked} session(s) revoked\n`);
     return EXIT_OK;
   });
@@ -244,7 +244,7 @@ async function runImport(args: string[], io: CliIo): Promise<number> {
           lines,
           format,
           fileName: file === "-" ? "" : basename(file),
-          store: store.auth,
+          store: store.users,
           clock: systemClock,
           dryRun,
           onProblem: (problem) => io.stderr.write(`line ${problem.line}: ${problem.outcome}: ${problem.reason}\n`),

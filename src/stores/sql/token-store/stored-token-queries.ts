@@ -4,7 +4,7 @@ import { readInteger, readNullableInteger } from "./read-integer.js";
 import type { TokenStoreContext } from "./token-store-context.js";
 import type { StoredTokensTable } from "./token-tables.js";
 
-type StoredTokenQueries = Pick<TokenStore, "createToken" | "findTokenByHash" | "listTokens" | "revokeTokens" | "touchToken">;
+type StoredTokenQueries = Pick<TokenStore, "createToken" | "findTokenByHash" | "getTokenById" | "listTokens" | "revokeTokens" | "touchToken">;
 
 function toStoredTokenRecord(row: Selectable<StoredTokensTable>): StoredTokenRecord {
   return {
@@ -46,6 +46,11 @@ export function createStoredTokenQueries({ db }: TokenStoreContext): StoredToken
     async findTokenByHash(tokenHash) {
       // Revoked and expired tokens are returned too: the caller tells "revoked" from "unknown".
       const row = await db.selectFrom("tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+      return row === undefined ? null : toStoredTokenRecord(row);
+    },
+
+    async getTokenById(id) {
+      const row = await db.selectFrom("tokens").selectAll().where("id", "=", id).executeTakeFirst();
       return row === undefined ? null : toStoredTokenRecord(row);
     },
 

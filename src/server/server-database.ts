@@ -1,0 +1,37 @@
+import { openTokenStore, type SqlTokenStore, type TokenStoreOptions } from "../stores/index.js";
+import { createServerStore, type PostStore, type UserStore } from "./store/index.js";
+
+/** The reference server's database: Tessera's token tables and the server's own users and posts, on one connection. */
+export interface ServerDatabase {
+  tokens: SqlTokenStore;
+  users: UserStore;
+  posts: PostStore;
+  /**
+   * Applies pending migrations, Tessera's first: a 0.1.0 database has its token rows copied into
+   * Tessera's tables before the server's own migration drops the old ones. Returns the names applied.
+   */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `sqlite:PATH`, `sqlite::memory:` or `postgres://...` for the server and the CLI.
+ *
+ * @example
+ * const database = await openServerDatabase("sqlite:./data/tessera.db");
+ * await database.migrate();
+ */
+export async function openServerDatabase(url: string, options: TokenStoreOptions = {}): Promise<ServerDatabase> {
+  const tokens = await openTokenStore(url, options);
+  const data = createServerStore(tokens.db, tokens.dialect);
+  return {
+    tokens,
+    users: data.users,
+    posts: data.posts,
+    async migrate() {
+      const applied = await tokens.migrate();
+      return [...applied, ...(await data.migrate())];
+    },
+    close: () => tokens.close(),
+  };
+}
