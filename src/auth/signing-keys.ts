@@ -37,9 +37,9 @@ export interface StoredKeyRingOptions {
   audience: string;
   /**
    * The longest access-token lifetime: the default and maximum of `issue()`'s `ttlSeconds`,
-   * and how long a retired key keeps verifying.
+   * and how long a retired key keeps verifying. Default 900 (15 minutes).
    */
-  accessTokenTtlSeconds: number;
+  accessTokenTtlSeconds?: number;
   /** Verified tokens remembered by `verify()`. Default `DEFAULT_VERIFIED_CACHE_SIZE` (10,000). */
   cacheSize?: number;
 }
@@ -91,7 +91,7 @@ export class StoredKeyRing {
   private readonly options: ResolvedOptions;
 
   constructor(options: StoredKeyRingOptions) {
-    const accessTokenTtlSeconds = options.accessTokenTtlSeconds;
+    const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 900;
     if (!Number.isSafeInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) {
       throw new ConfigError("accessTokenTtlSeconds", "expected a positive integer");
     }

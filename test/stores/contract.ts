@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import type { AuthStore, NewSession, UserRecord } from "../../src/core/store.js";
+import type { AuthStore, NewSession, UserRecord } from "../../src/core/token-store.js";
 
 /** A fresh, empty, migrated store and how to dispose of it. */
 export interface ContractStore {

@@ -5,7 +5,7 @@ import { ConfigError } from "../../../src/core/errors.js";
 import { createAccessTokenVerifier } from "../../../src/core/jwt/access-token-verifier.js";
 import { createKeyRing } from "../../../src/core/jwt/key-ring.js";
 import { issueAccessToken } from "../../../src/core/jwt/issue-access-token.js";
-import type { SigningKeyRecord } from "../../../src/core/store.js";
+import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import { AUDIENCE, forge, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
 
 const require = createRequire(import.meta.url);

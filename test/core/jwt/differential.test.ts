@@ -21,7 +21,7 @@ import { createJwsSignature } from "../../../src/core/jwt/jws-signature.js";
 import { createKeyRing, type KeyRing } from "../../../src/core/jwt/key-ring.js";
 import { issueAccessToken } from "../../../src/core/jwt/issue-access-token.js";
 import { verifyAccessToken, type VerifyAccessTokenResult } from "../../../src/core/jwt/verify-access-token.js";
-import type { SigningKeyRecord } from "../../../src/core/store.js";
+import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import { AUDIENCE, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
 
 // `sid` is optional (sessionless apps issue tokens without it), so jose is not told to require it.

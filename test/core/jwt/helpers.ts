@@ -1,7 +1,7 @@
 // Shared fixtures for the JWT tests: real keys (no mocks) and a way to sign arbitrary
 // header/payload bytes, so tests can build tokens our issuer would never produce.
 import { createPrivateKey, createSecretKey, type KeyObject } from "node:crypto";
-import type { SigningKeyRecord } from "../../../src/core/store.js";
+import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import type { JwtAlg } from "../../../src/core/jwt/algorithms.js";
 import { generateSigningKey } from "../../../src/core/jwt/generate-signing-key.js";
 import { createJwsSignature } from "../../../src/core/jwt/jws-signature.js";

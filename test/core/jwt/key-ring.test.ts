@@ -5,7 +5,7 @@ import { createKeyRing } from "../../../src/core/jwt/key-ring.js";
 import { generateSigningKey } from "../../../src/core/jwt/generate-signing-key.js";
 import { issueAccessToken } from "../../../src/core/jwt/issue-access-token.js";
 import { verifyAccessToken } from "../../../src/core/jwt/verify-access-token.js";
-import type { SigningKeyRecord } from "../../../src/core/store.js";
+import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import { AUDIENCE, ISSUER, keyRecord, NOW } from "./helpers.js";
 
 function issue(records: SigningKeyRecord[], now = NOW): string {

@@ -11,7 +11,7 @@ import {
   type AccessTokenFailureReason,
   type VerifyAccessTokenResult,
 } from "../../../src/core/jwt/verify-access-token.js";
-import type { SigningKeyRecord } from "../../../src/core/store.js";
+import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import { AUDIENCE, forge, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
 
 async function fixture(alg: JwtAlg = "EdDSA"): Promise<{ record: SigningKeyRecord; ring: KeyRing }> {

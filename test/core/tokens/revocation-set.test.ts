@@ -32,8 +32,8 @@ test("a user cut-off revokes tokens issued up to it, not after", () => {
 
 test("a revoked personal access token id is rejected", () => {
   const set = new RevocationSet();
-  set.add({ kind: "pat", value: "3", revokedAt: now, expiresAt: now + 60_000 });
-  assert.equal(set.isRevoked({ userId: "1", issuedAt: now, personalAccessTokenId: "3" }, now), true);
+  set.add({ kind: "token", value: "3", revokedAt: now, expiresAt: now + 60_000 });
+  assert.equal(set.isRevoked({ userId: "1", issuedAt: now, tokenId: "3" }, now), true);
 });
 
 test("adding twice keeps the widest entry, and prune drops expired ones", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { BackendUnavailableError } from "../../../src/core/errors.js";
-import type { RevocationRecord } from "../../../src/core/store.js";
+import type { RevocationRecord } from "../../../src/core/token-store.js";
 import { RedisRevocationFeed } from "../../../src/stores/redis/revocation-feed.js";
 import {
   createTestKeyPrefix,

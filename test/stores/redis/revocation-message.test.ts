@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { RevocationRecord } from "../../../src/core/store.js";
+import type { RevocationRecord } from "../../../src/core/token-store.js";
 import { formatRevocationMessage, parseRevocationMessage } from "../../../src/stores/redis/revocation-message.js";
 
 const record: RevocationRecord = { kind: "sid", value: "42", revokedAt: 1_700_000_000_000, expiresAt: 1_700_000_960_000 };
 
 describe("revocation messages", () => {
   test("round-trips every kind", () => {
-    for (const kind of ["jti", "sid", "user", "pat"] as const) {
+    for (const kind of ["jti", "sid", "user", "token"] as const) {
       const sent = { ...record, kind };
       assert.deepEqual(parseRevocationMessage(formatRevocationMessage(sent)), sent);
     }

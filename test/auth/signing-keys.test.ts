@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { SigningKeys } from "../../../src/core/auth/signing-keys.js";
-import { ConfigError } from "../../../src/core/errors.js";
-import { openSqlStore, type SqlStore } from "../../../src/stores/index.js";
+import { StoredKeyRing } from "../../src/auth/signing-keys.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { openTokenStore, type SqlTokenStore } from "../../src/stores/index.js";
 
 const ISSUER = "urn:test:signing-keys";
 
-describe("SigningKeys standalone", () => {
-  let store: SqlStore;
+describe("StoredKeyRing standalone", () => {
+  let store: SqlTokenStore;
   before(async () => {
-    store = await openSqlStore("sqlite::memory:");
+    store = await openTokenStore("sqlite::memory:");
     await store.migrate();
   });
   after(async () => {
@@ -17,7 +17,7 @@ describe("SigningKeys standalone", () => {
   });
 
   it("needs no clock, cache size or TTL; issues sessionless tokens with the app's claims", async () => {
-    const keys = new SigningKeys({ store: store.auth, alg: "EdDSA", issuer: ISSUER, audience: ISSUER });
+    const keys = new StoredKeyRing({ store, alg: "EdDSA", issuer: ISSUER, audience: ISSUER });
     await keys.load();
     const before = Math.floor(Date.now() / 1000);
     const issued = keys.issue({ sub: 42, extraClaims: { identity: 42 } });
@@ -33,8 +33,8 @@ describe("SigningKeys standalone", () => {
 
   it("issues with a session, scopes and a shorter TTL as before", async () => {
     let now = Date.UTC(2030, 0, 1);
-    const keys = new SigningKeys({
-      store: store.auth,
+    const keys = new StoredKeyRing({
+      store,
       clock: { now: () => now },
       alg: "HS256",
       issuer: ISSUER,
@@ -53,12 +53,12 @@ describe("SigningKeys standalone", () => {
   });
 
   it("refuses a TTL the key rotation does not cover, and a bad accessTokenTtlSeconds", async () => {
-    const keys = new SigningKeys({ store: store.auth, alg: "HS256", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: 600 });
+    const keys = new StoredKeyRing({ store, alg: "HS256", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: 600 });
     await keys.load();
     assert.throws(() => keys.issue({ sub: 1, ttlSeconds: 601 }), RangeError);
     assert.throws(() => keys.issue({ sub: 1, extraClaims: { sid: "x" } }), TypeError);
     for (const accessTokenTtlSeconds of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => new SigningKeys({ store: store.auth, alg: "HS256", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds }), ConfigError);
+      assert.throws(() => new StoredKeyRing({ store, alg: "HS256", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds }), ConfigError);
     }
   });
 });
