@@ -91,6 +91,16 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   ): Promise<Result<{ user: U; pair: TokenPair }, "credentials_invalid" | "validation_failed">>;
   /** Starts a session for a user the app authenticated itself; `scope` is granted as given. */
   startSession(user: U | string | number, options?: { scope?: string; client?: ClientInfo }): Promise<TokenPair>;
+  /**
+   * A sessionless access token (JWT) for a user the app authenticated itself: no refresh token,
+   * revocable by `revokeAccessToken` or `revokeUser`. `claims` adds the app's own claims
+   * (`identity`, ...), never a registered one. `ttlSeconds` defaults to, and may not exceed,
+   * `accessTokenTtlSeconds`.
+   */
+  issueAccessToken(
+    user: U | string | number,
+    options?: { scope?: string; ttlSeconds?: number; claims?: Readonly<Record<string, unknown>> },
+  ): { accessToken: string; tokenType: "Bearer"; expiresInSeconds: number; scope: string };
   /** Exchanges a refresh token for a new pair (rotation with reuse detection); may narrow the scope. */
   refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
   /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
@@ -283,6 +293,12 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     },
     startSession: (user, sessionOptions = {}) =>
       startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client }),
+    issueAccessToken(user, issueOptions = {}) {
+      const ttlSeconds = issueOptions.ttlSeconds ?? accessTokenTtlSeconds;
+      const scope = issueOptions.scope ?? "";
+      const issued = keys.issue({ sub: userIdOf(user), scope, ttlSeconds, ...(issueOptions.claims === undefined ? {} : { extraClaims: issueOptions.claims }) });
+      return { accessToken: issued.token, tokenType: "Bearer", expiresInSeconds: ttlSeconds, scope };
+    },
     refresh: (refreshToken, refreshOptions) => refreshSession(context, refreshToken, refreshOptions),
     verify,
     hasScopes: (principal, required) => hasScopes(principal.scopes, required),
