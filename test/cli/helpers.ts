@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { after } from "node:test";
-import { Tessera } from "../../src/core/auth/tessera.js";
+import { createTessera, type Tessera } from "../../src/index.js";
 import type { JwtAlg } from "../../src/core/jwt/index.js";
 import type { CliIo } from "../../src/cli/cli-io.js";
 import { runCli } from "../../src/cli/dispatch.js";
-import { openSqlStore, type SqlStore } from "../../src/stores/index.js";
+import { openServerDatabase, type ServerDatabase } from "../../src/server/server-database.js";
+import type { UserRecord } from "../../src/server/store/index.js";
 
 export const ISSUER = "http://127.0.0.1:3000";
 export const AUDIENCE = "tessera";
@@ -86,10 +87,10 @@ export async function runTessera(argv: string[], options: RunTesseraOptions = {}
  * Opens the database a test's commands use, migrated, and closes it when `work` ends.
  *
  * @example
- * await withStore(databaseUrl, async (store) => assert.ok(await store.auth.getUserByUsername("ada")));
+ * await withStore(databaseUrl, async (store) => assert.ok(await store.users.getUserByUsername("ada")));
  */
-export async function withStore<T>(databaseUrl: string, work: (store: SqlStore) => Promise<T>): Promise<T> {
-  const store = await openSqlStore(databaseUrl);
+export async function withStore<T>(databaseUrl: string, work: (store: ServerDatabase) => Promise<T>): Promise<T> {
+  const store = await openServerDatabase(databaseUrl);
   try {
     await store.migrate();
     return await work(store);
@@ -106,8 +107,16 @@ export async function withStore<T>(databaseUrl: string, work: (store: SqlStore) 
  * @example
  * const tessera = await openTessera(store);
  */
-export function openTessera(store: SqlStore, options: { jwtAlg?: JwtAlg } = {}): Promise<Tessera> {
-  return Tessera.create({ store: store.auth, issuer: ISSUER, audience: AUDIENCE, ...options });
+export function openTessera(store: ServerDatabase, options: { jwtAlg?: JwtAlg } = {}): Promise<Tessera<UserRecord>> {
+  return createTessera<UserRecord>({
+    store: store.tokens,
+    users: { findForLogin: (username) => store.users.getUserByUsername(username) },
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    revocationPollIntervalMs: 0,
+    keyReloadIntervalMs: 0,
+    ...options,
+  });
 }
 
 /** Creates a user through the CLI and returns its id. */

@@ -43,11 +43,11 @@ if (pgUrl !== null) {
         const tessera = await openTessera(store);
         try {
           assert.equal((await tessera.verifyCredentials("bob", "bob's old password")).ok, true);
-          assert.match((await store.auth.getUserByUsername("bob"))?.passwordHash ?? "", /^\$argon2id\$/);
-          const user = await store.auth.getUserById(adaId);
+          assert.match((await store.users.getUserByUsername("bob"))?.passwordHash ?? "", /^\$argon2id\$/);
+          const user = await store.users.getUserById(adaId);
           assert.ok(user);
           const pair = await tessera.startSession(user, { scope: "users:read" });
-          const pat = await tessera.createPersonalAccessToken(adaId, { name: "ci", scope: "posts:read" });
+          const pat = await tessera.personalAccessTokens.create(adaId, { name: "ci", scope: "posts:read" });
           return { pair, pat };
         } finally {
           await tessera.close();
@@ -64,9 +64,9 @@ if (pgUrl !== null) {
       await withStore(databaseUrl, async (store) => {
         const tessera = await openTessera(store);
         try {
-          const access = await tessera.authenticate(issued.pair.accessToken);
+          const access = await tessera.verify(issued.pair.accessToken);
           assert.equal(access.ok ? null : access.code, "token_revoked");
-          const pat = await tessera.authenticate(issued.pat.token);
+          const pat = await tessera.verify(issued.pat.token);
           assert.equal(pat.ok ? null : pat.code, "token_revoked");
         } finally {
           await tessera.close();

@@ -41,7 +41,7 @@ async function loginAll(databaseUrl: string, users: Record<string, string>): Pro
       for (const [username, password] of Object.entries(users)) {
         const verdict = await tessera.verifyCredentials(username, password);
         assert.equal(verdict.ok, true, `${username} logs in with the old password`);
-        stored[username] = (await store.auth.getUserByUsername(username))?.passwordHash ?? "";
+        stored[username] = (await store.users.getUserByUsername(username))?.passwordHash ?? "";
       }
       return stored;
     } finally {
@@ -148,11 +148,11 @@ void describe("tessera users import", () => {
     for (const hash of [...Object.values(HASHES), UNKNOWN_HASH]) assert.ok(!result.stderr.includes(hash) && !result.stdout.includes(hash));
 
     await withStore(databaseUrl, async (store) => {
-      for (const name of ["eve", "mallory", "frank"]) assert.equal(await store.auth.getUserByUsername(name), null, `${name} left no user behind`);
-      const alice = await store.auth.getUserByUsername("alice");
+      for (const name of ["eve", "mallory", "frank"]) assert.equal(await store.users.getUserByUsername(name), null, `${name} left no user behind`);
+      const alice = await store.users.getUserByUsername("alice");
       assert.equal(alice?.passwordHash, HASHES.alice, "the duplicate did not overwrite alice");
-      assert.equal((await store.auth.getUserByUsername("carol"))?.email, "carol@example.com");
-      assert.equal((await store.auth.getUserByUsername("bob"))?.email, "bob@example.com");
+      assert.equal((await store.users.getUserByUsername("carol"))?.email, "carol@example.com");
+      assert.equal((await store.users.getUserByUsername("bob"))?.email, "bob@example.com");
       assert.equal(alice?.isAdmin, false);
       // A wrong password neither logs in nor touches the legacy hash.
       const tessera = await openTessera(store);
@@ -161,7 +161,7 @@ void describe("tessera users import", () => {
       } finally {
         await tessera.close();
       }
-      assert.equal((await store.auth.getUserByUsername("alice"))?.passwordHash, HASHES.alice);
+      assert.equal((await store.users.getUserByUsername("alice"))?.passwordHash, HASHES.alice);
     });
 
     const stored = await loginAll(databaseUrl, PASSWORDS);

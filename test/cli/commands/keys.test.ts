@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createUser, makeDatabaseUrl, openTessera, runTessera, withStore } from "../helpers.js";
+import { createKeyRing } from "../../../src/core/jwt/index.js";
 
 interface ListedKey {
   kid: string;
@@ -43,10 +44,10 @@ void describe("tessera keys", () => {
     const before = await withStore(databaseUrl, async (store) => {
       const tessera = await openTessera(store);
       try {
-        const user = await store.auth.getUserById(adaId);
+        const user = await store.users.getUserById(adaId);
         assert.ok(user);
         const pair = await tessera.startSession(user, { scope: "users:read" });
-        return { accessToken: pair.accessToken, kid: tessera.keys.ring.signingKey?.kid ?? "" };
+        return { accessToken: pair.accessToken, kid: createKeyRing(tessera.keys.records()).signingKey?.kid ?? "" };
       } finally {
         await tessera.close();
       }
@@ -70,7 +71,7 @@ void describe("tessera keys", () => {
     const table = await runTessera(["keys", "list"], { databaseUrl });
     assert.match(table.stdout, /^KID\s+ALG\s+STATUS\s+CREATED\s+RETIRED\s+EXPIRES\n/);
     await withStore(databaseUrl, async (store) => {
-      for (const record of await store.auth.listSigningKeys()) {
+      for (const record of await store.tokens.listSigningKeys()) {
         const jwk = JSON.parse(record.privateJwk) as { d?: string; k?: string };
         const secret = jwk.d ?? jwk.k ?? "";
         assert.ok(secret.length > 0);
@@ -78,8 +79,8 @@ void describe("tessera keys", () => {
       }
       const tessera = await openTessera(store, { jwtAlg: "ES256" });
       try {
-        assert.equal((await tessera.authenticate(before.accessToken)).ok, true, "the old key still verifies its tokens");
-        assert.equal(tessera.keys.ring.signingKey?.kid, newKid);
+        assert.equal((await tessera.verify(before.accessToken)).ok, true, "the old key still verifies its tokens");
+        assert.equal(createKeyRing(tessera.keys.records()).signingKey?.kid, newKid);
       } finally {
         await tessera.close();
       }

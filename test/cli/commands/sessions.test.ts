@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { TokenPair } from "../../../src/core/auth/types.js";
+import type { TokenPair } from "../../../src/index.js";
 import { createUser, makeDatabaseUrl, openTessera, runTessera, withStore } from "../helpers.js";
 
 async function startSessions(databaseUrl: string, userId: number, count: number): Promise<TokenPair[]> {
   return withStore(databaseUrl, async (store) => {
     const tessera = await openTessera(store);
     try {
-      const user = await store.auth.getUserById(userId);
+      const user = await store.users.getUserById(userId);
       assert.ok(user);
       const pairs: TokenPair[] = [];
       for (let index = 0; index < count; index += 1) {
@@ -27,7 +27,7 @@ async function judge(databaseUrl: string, pairs: TokenPair[]): Promise<string[]>
     try {
       const verdicts: string[] = [];
       for (const pair of pairs) {
-        const access = await tessera.authenticate(pair.accessToken);
+        const access = await tessera.verify(pair.accessToken);
         verdicts.push(access.ok ? "ok" : access.code);
       }
       return verdicts;
@@ -66,7 +66,7 @@ void describe("tessera sessions", () => {
     assert.deepEqual(await judge(databaseUrl, adaPairs), ["token_revoked", "token_revoked"]);
     assert.deepEqual(await judge(databaseUrl, bobPairs), ["ok"]);
     await withStore(databaseUrl, async (store) => {
-      const revoked = (await store.auth.listRevocations({ now: Date.now() })).filter((entry) => entry.kind === "sid").map((entry) => entry.value);
+      const revoked = (await store.tokens.listRevocations({ now: Date.now() })).filter((entry) => entry.kind === "sid").map((entry) => entry.value);
       assert.deepEqual(revoked.sort(), adaPairs.map((pair) => String(pair.sessionId)).sort());
       const tessera = await openTessera(store);
       try {

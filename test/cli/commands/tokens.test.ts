@@ -15,8 +15,8 @@ async function issueTokens(databaseUrl: string, userId: number): Promise<{ ci: {
   return withStore(databaseUrl, async (store) => {
     const tessera = await openTessera(store);
     try {
-      const ci = await tessera.createPersonalAccessToken(userId, { name: "ci", scope: "posts:read" });
-      const laptop = await tessera.createPersonalAccessToken(userId, { name: "laptop", scope: "posts:read posts:write", expiresInSeconds: 86400 });
+      const ci = await tessera.personalAccessTokens.create(userId, { name: "ci", scope: "posts:read" });
+      const laptop = await tessera.personalAccessTokens.create(userId, { name: "laptop", scope: "posts:read posts:write", expiresInSeconds: 86400 });
       return { ci: { id: ci.record.id, token: ci.token }, laptop: { id: laptop.record.id, token: laptop.token } };
     } finally {
       await tessera.close();
@@ -30,7 +30,7 @@ void describe("tessera tokens list", () => {
     const adaId = await createUser(databaseUrl, "ada");
     await createUser(databaseUrl, "bob");
     const { ci, laptop } = await issueTokens(databaseUrl, adaId);
-    const hashes = await withStore(databaseUrl, async (store) => (await store.auth.listPersonalAccessTokens(adaId)).map((t) => t.tokenHash));
+    const hashes = await withStore(databaseUrl, async (store) => (await store.tokens.listTokens(String(adaId), "pat")).map((t) => t.tokenHash));
 
     const json = await runTessera(["tokens", "list", "ada", "--json"], { databaseUrl });
     assert.equal(json.code, 0, json.stderr);
@@ -68,13 +68,13 @@ void describe("tessera tokens revoke", () => {
     assert.equal(result.stdout, `revoked personal access token ${ci.id} ("ci")\n`);
 
     await withStore(databaseUrl, async (store) => {
-      const revocations = await store.auth.listRevocations({ now: Date.now() });
+      const revocations = await store.tokens.listRevocations({ now: Date.now() });
       assert.ok(revocations.some((entry) => entry.kind === "pat" && entry.value === String(ci.id)));
       const tessera = await openTessera(store);
       try {
-        const revoked = await tessera.authenticate(ci.token);
+        const revoked = await tessera.verify(ci.token);
         assert.equal(revoked.ok ? null : revoked.code, "token_revoked");
-        assert.equal((await tessera.authenticate(laptop.token)).ok, true);
+        assert.equal((await tessera.verify(laptop.token)).ok, true);
       } finally {
         await tessera.close();
       }
@@ -100,7 +100,7 @@ void describe("tessera tokens revoke", () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no personal access token with id 9999/);
     await withStore(databaseUrl, async (store) => {
-      assert.equal((await store.auth.listPersonalAccessTokens(adaId)).length, 2, "nothing was revoked");
+      assert.equal((await store.tokens.listTokens(String(adaId), "pat")).length, 2, "nothing was revoked");
     });
 
     const rightOwner = await runTessera(["tokens", "revoke", String(ci.id), "--user", "ada"], { databaseUrl });

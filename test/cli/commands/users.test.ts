@@ -24,7 +24,7 @@ void describe("tessera users create", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^\d+\n$/);
     await withStore(databaseUrl, async (store) => {
-      const user = await store.auth.getUserByUsername("ada");
+      const user = await store.users.getUserByUsername("ada");
       assert.ok(user);
       assert.equal(user.id, Number(result.stdout));
       assert.equal(user.email, "ada@example.com");
@@ -73,7 +73,7 @@ void describe("tessera users create", () => {
       assert.match(result.stderr, message);
       assert.ok(!result.stderr.includes(password));
     }
-    await withStore(databaseUrl, async (store) => assert.equal(await store.auth.getUserByUsername("ada"), null));
+    await withStore(databaseUrl, async (store) => assert.equal(await store.users.getUserByUsername("ada"), null));
   });
 
   void it("exits 2 when there is no password on stdin", async () => {
@@ -84,7 +84,7 @@ void describe("tessera users create", () => {
     const empty = await runTessera(["users", "create", "ada"], { databaseUrl, stdin: "" });
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /expected the password on the first line of stdin/);
-    await withStore(databaseUrl, async (store) => assert.equal(await store.auth.getUserByUsername("ada"), null));
+    await withStore(databaseUrl, async (store) => assert.equal(await store.users.getUserByUsername("ada"), null));
   });
 
   void it("exits 1 for a password line longer than any password may be", async () => {
@@ -126,7 +126,7 @@ void describe("tessera users list", () => {
     const databaseUrl = makeDatabaseUrl();
     await withStore(databaseUrl, async (store) => {
       for (let index = 0; index < 1203; index += 1) {
-        await store.auth.createUser({ username: `user${index}`, passwordHash: "$2b$04$x", now: 1 });
+        await store.users.createUser({ username: `user${index}`, passwordHash: "$2b$04$x", now: 1 });
       }
     });
     const result = await runTessera(["users", "list", "--json"], { databaseUrl });
@@ -145,7 +145,7 @@ void describe("tessera users delete", () => {
     const issued = await withStore(databaseUrl, async (store) => {
       const tessera = await openTessera(store);
       try {
-        const user = await store.auth.getUserById(adaId);
+        const user = await store.users.getUserById(adaId);
         assert.ok(user);
         const pair = await tessera.startSession(user, { scope: tessera.fullScopeOf(user) });
         return { accessToken: pair.accessToken, sessionId: pair.sessionId };
@@ -159,15 +159,15 @@ void describe("tessera users delete", () => {
     assert.match(result.stdout, new RegExp(`deleted user "ada" \\(id ${adaId}\\)`));
 
     await withStore(databaseUrl, async (store) => {
-      assert.equal(await store.auth.getUserById(adaId), null);
-      assert.ok(await store.auth.getUserById(bobId), "other users stay");
-      const revocations = await store.auth.listRevocations({ now: Date.now() });
+      assert.equal(await store.users.getUserById(adaId), null);
+      assert.ok(await store.users.getUserById(bobId), "other users stay");
+      const revocations = await store.tokens.listRevocations({ now: Date.now() });
       assert.ok(revocations.some((entry) => entry.kind === "user" && entry.value === String(adaId)));
       assert.ok(revocations.some((entry) => entry.kind === "sid" && entry.value === String(issued.sessionId)));
       // A server instance that loads the revocations rejects the access token already issued.
       const tessera = await openTessera(store);
       try {
-        const verdict = await tessera.authenticate(issued.accessToken);
+        const verdict = await tessera.verify(issued.accessToken);
         assert.equal(verdict.ok, false);
         assert.equal(verdict.ok ? null : verdict.code, "token_revoked");
       } finally {
@@ -196,13 +196,13 @@ void describe("tessera users delete", () => {
     assert.equal(ambiguous.code, 1);
     assert.ok(ambiguous.stderr.includes(`write name:${adaId} or id:${adaId}`), ambiguous.stderr);
     await withStore(databaseUrl, async (store) => {
-      assert.ok(await store.auth.getUserById(adaId));
-      assert.ok(await store.auth.getUserById(numericId));
+      assert.ok(await store.users.getUserById(adaId));
+      assert.ok(await store.users.getUserById(numericId));
     });
     assert.equal((await runTessera(["users", "delete", `name:${adaId}`], { databaseUrl })).code, 0);
     await withStore(databaseUrl, async (store) => {
-      assert.ok(await store.auth.getUserById(adaId), "the user named by id survives");
-      assert.equal(await store.auth.getUserById(numericId), null);
+      assert.ok(await store.users.getUserById(adaId), "the user named by id survives");
+      assert.equal(await store.users.getUserById(numericId), null);
     });
   });
 });
@@ -214,11 +214,11 @@ void describe("tessera users set-password", () => {
     const issued = await withStore(databaseUrl, async (store) => {
       const tessera = await openTessera(store);
       try {
-        const user = await store.auth.getUserById(adaId);
+        const user = await store.users.getUserById(adaId);
         assert.ok(user);
         const first = await tessera.startSession(user, { scope: "users:read" });
         const second = await tessera.startSession(user, { scope: "users:read" });
-        const pat = await tessera.createPersonalAccessToken(adaId, { name: "ci", scope: "posts:read" });
+        const pat = await tessera.personalAccessTokens.create(adaId, { name: "ci", scope: "posts:read" });
         return { first, second, pat: pat.token };
       } finally {
         await tessera.close();
@@ -236,13 +236,13 @@ void describe("tessera users set-password", () => {
         assert.equal((await tessera.verifyCredentials("ada", PASSWORD)).ok, false);
         assert.equal((await tessera.verifyCredentials("ada", "a brand new passphrase")).ok, true);
         for (const pair of [issued.first, issued.second]) {
-          const access = await tessera.authenticate(pair.accessToken);
+          const access = await tessera.verify(pair.accessToken);
           assert.equal(access.ok ? null : access.code, "token_revoked");
           const refresh = await tessera.refresh(pair.refreshToken);
           assert.equal(refresh.ok ? null : refresh.code, "token_revoked");
         }
-        assert.equal((await tessera.authenticate(issued.pat)).ok, true);
-        assert.ok(await store.auth.getPersonalAccessTokenByHash(hashToken(issued.pat)));
+        assert.equal((await tessera.verify(issued.pat)).ok, true);
+        assert.ok(await store.tokens.getPersonalAccessTokenByHash(hashToken(issued.pat)));
       } finally {
         await tessera.close();
       }
