@@ -89,10 +89,12 @@ export interface Guard<A> {
 /**
  * Builds a guard over one or more schemes. Options are checked here, once: an empty scheme
  * list, two schemes reading the same credentials, a bad realm or scope throws `TypeError`.
- * Status rules: malformed token credentials 400 `invalid_request` (RFC 6750 3.1; malformed Basic
- * is bad credentials); no or bad credentials 401 with
- * `WWW-Authenticate`; missing scope 403 `insufficient_scope`; a store outage thrown by verify
- * as `BackendUnavailableError` 503.
+ * Status rules (the 401 rule of docs/http-api.md): every credential that cannot be used is 401
+ * with `WWW-Authenticate`: `token_malformed` for an unusable token of a supported scheme,
+ * `credentials_invalid` for bad Basic credentials, `token_missing` when no supported scheme is
+ * present; 400 `invalid_request` only for credentials presented twice (RFC 6750 section 2);
+ * missing scope 403 `insufficient_scope`; a store outage thrown by verify as
+ * `BackendUnavailableError` 503.
  *
  * @example
  * const guard = createGuard({ schemes: [bearerScheme({ verify })], scopes: ["posts:write"] });

@@ -17,6 +17,9 @@ export function createNodeRequestView(raw: IncomingMessage, url: string = raw.ur
     header(name: string): string | undefined {
       return readRawHeader(raw, name.toLowerCase());
     },
+    fieldCount(name: string): number {
+      return countRawFields(raw, name.toLowerCase());
+    },
   };
 }
 
@@ -35,4 +38,16 @@ function readRawHeader(raw: IncomingMessage, lowerName: string): string | undefi
     joined = joined === undefined ? value : `${joined}, ${value}`;
   }
   return joined;
+}
+
+/** Counts the fields named `lowerName` in the raw headers (parsed headers merge them). */
+export function countRawFields(raw: Pick<IncomingMessage, "rawHeaders" | "headers">, lowerName: string): number {
+  const rawHeaders = raw.rawHeaders as readonly string[] | undefined;
+  if (rawHeaders === undefined || rawHeaders.length === 0) return raw.headers[lowerName] === undefined ? 0 : 1;
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name !== undefined && name.length === lowerName.length && name.toLowerCase() === lowerName) count += 1;
+  }
+  return count;
 }

@@ -8,6 +8,11 @@
 export interface RequestView {
   /** The field value for a case-insensitive name; repeated fields joined with ", " (RFC 9110 5.3). */
   header(name: string): string | undefined;
+  /**
+   * How many fields of this name the request carried, where the adapter can tell (Node's raw
+   * headers); a credential field sent twice is a 400 `invalid_request` (RFC 6750 section 2).
+   */
+  fieldCount?(name: string): number;
   readonly method: string;
   readonly url: string;
 }

@@ -112,6 +112,16 @@ export async function runVerify<A>(
   return { ok: false, code: answer.code };
 }
 
+/**
+ * 400 `invalid_request` when the request carried the credential field more than once
+ * (RFC 6750 section 2: credentials presented in more than one way), where the adapter can tell.
+ * @internal
+ */
+export function presentedTwice(request: RequestView, lowerName: string): Failure<"invalid_request"> | null {
+  const count = request.fieldCount?.(lowerName) ?? 1;
+  return count > 1 ? { ok: false, code: "invalid_request", detail: "Credentials were presented more than once" } : null;
+}
+
 /** @internal */
 export function assertFunction(value: unknown, name: string): void {
   if (typeof value !== "function") throw new TypeError(`${name} must be a function`);

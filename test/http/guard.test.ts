@@ -112,18 +112,26 @@ void describe("createGuard: results", () => {
     assert.equal(result.problem.detail, "The access token expired");
   });
 
-  void it("answers 400 invalid_request for malformed credentials without calling verify", async () => {
+  void it("answers 401 token_malformed for unusable Bearer credentials without calling verify", async () => {
     let calls = 0;
     const counting = createGuard({
       schemes: [bearerScheme({ verify: (token) => (calls++, verifyToken(token)) })],
     });
-    for (const value of ["Bearer", "Bearer a b", "Bearer a$b", "@@@"]) {
+    for (const value of ["Bearer", "Bearer a b", "Bearer a$b", 'Bearer "a"']) {
       const result = await counting.authenticate(viewOf({ Authorization: value }));
       assert.ok(!result.ok, value);
-      assert.equal(result.status, 400, value);
-      assert.equal(result.code, "invalid_request", value);
-      assert.match(result.headers["WWW-Authenticate"] ?? "", /^Bearer realm="tessera", error="invalid_request", error_description="/);
+      assert.equal(result.status, 401, value);
+      assert.equal(result.code, "token_malformed", value);
+      assert.match(result.headers["WWW-Authenticate"] ?? "", /^Bearer realm="tessera", error="invalid_token", error_description="/);
     }
+    const garbage = await counting.authenticate(viewOf({ Authorization: "@@@" }));
+    assert.ok(!garbage.ok);
+    assert.equal(garbage.code, "token_missing");
+    assert.equal(garbage.headers["WWW-Authenticate"], 'Bearer realm="tessera"');
+    const twice = await counting.authenticate({ ...viewOf({ Authorization: "Bearer a, Bearer b" }), fieldCount: () => 2 });
+    assert.ok(!twice.ok);
+    assert.equal(twice.status, 400);
+    assert.equal(twice.code, "invalid_request");
     assert.equal(calls, 0);
   });
 

@@ -12,14 +12,15 @@ export interface AuthorizationParts {
 
 /**
  * What a credential reader answers: `null` when the request carries no credentials of its
- * kind (answer 401), the parsed credentials, or `invalid_request` when they are present but
- * malformed (answer 400, RFC 6750 3.1).
+ * kind (answer 401 `token_missing`), the parsed credentials, or `token_malformed` when they are
+ * of its kind but unusable (answer 401). Credentials presented twice (two fields, a 400) are
+ * told apart by the HTTP layer, which sees the fields; a reader sees one string.
  */
-export type CredentialsResult<T> = (T & { ok: true }) | Failure<"invalid_request"> | null;
+export type CredentialsResult<T> = (T & { ok: true }) | Failure<"token_malformed"> | null;
 
 /**
  * Splits an `Authorization` header value per RFC 9110 11.6.2 (`auth-scheme [ 1*SP ( token68 / #auth-param ) ]`).
- * An absent or blank value gives `null`; a value whose scheme is not an HTTP token gives `invalid_request`.
+ * An absent or blank value gives `null`; a value whose scheme is not an HTTP token gives `null` (no credential of any scheme).
  *
  * @example
  * readAuthorization("bearer abc"); // { ok: true, scheme: "bearer", credentials: "abc" }
@@ -32,11 +33,12 @@ export function readAuthorization(headerValue: string | null | undefined): Crede
   const space = value.indexOf(" ");
   const scheme = space === -1 ? value : value.slice(0, space);
   const credentials = space === -1 ? "" : value.slice(space + 1).replace(/^ +/, "");
-  if (!HTTP_TOKEN.test(scheme)) {
-    return { ok: false, code: "invalid_request", detail: "The Authorization header is malformed" };
-  }
+  // No recognisable scheme: no credential of any scheme is present (a 401 token_missing, whatever
+  // else the header holds), never a 400 or a fault.
+  if (!HTTP_TOKEN.test(scheme)) return null;
   return { ok: true, scheme, credentials };
 }
+
 
 /**
  * Validates an auth-scheme name given as an option; misuse, so it throws.

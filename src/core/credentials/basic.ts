@@ -15,7 +15,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * Reads `Authorization: Basic base64(user-id ":" password)` per RFC 7617, decoding as UTF-8
  * and splitting at the first colon (a password may contain colons). `null` when absent or
- * another scheme; `invalid_request` for bad base64, bad UTF-8, no colon or control characters.
+ * another scheme; `token_malformed` for bad base64, bad UTF-8, no colon or control characters.
  * The username may be a token and the password ignored, as the seed 000 API does.
  *
  * @example
@@ -55,6 +55,6 @@ function isBase64(value: string): boolean {
   return value.endsWith("=") ? value.length % 4 === 0 : value.length % 4 !== 1;
 }
 
-function malformed(detail: string): { ok: false; code: "invalid_request"; detail: string } {
-  return { ok: false, code: "invalid_request", detail };
+function malformed(detail: string): { ok: false; code: "token_malformed"; detail: string } {
+  return { ok: false, code: "token_malformed", detail };
 }

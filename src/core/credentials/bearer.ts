@@ -15,12 +15,12 @@ export interface BearerToken {
 /**
  * Reads the token of `Authorization: Bearer <token>` (RFC 6750 2.1), or of another
  * single-token scheme such as `Token` or `JWT`. `null` when the header is absent or uses
- * another scheme; `invalid_request` when the scheme matches but there is no token, more
+ * another scheme; `token_malformed` when the scheme matches but there is no token, more
  * than one, or characters outside token68.
  *
  * @example
  * readBearerToken("Token abc", { scheme: "Token" }); // { ok: true, token: "abc" }
- * readBearerToken("Bearer");                          // { ok: false, code: "invalid_request", ... }
+ * readBearerToken("Bearer");                          // { ok: false, code: "token_malformed", ... }
  */
 export function readBearerToken(
   headerValue: string | null | undefined,
@@ -33,11 +33,11 @@ export function readBearerToken(
   if (parts.scheme.toLowerCase() !== scheme.toLowerCase()) return null;
 
   if (parts.credentials === "") {
-    return { ok: false, code: "invalid_request", detail: `The ${scheme} credentials carry no token` };
+    return { ok: false, code: "token_malformed", detail: `The ${scheme} credentials carry no token` };
   }
-  // Covers "two tokens" (a space), joined duplicate headers (", ") and stray characters alike.
+  // Covers "two tokens" (a space), quotes and stray characters alike: our scheme, an unusable token.
   if (!TOKEN68.test(parts.credentials)) {
-    return { ok: false, code: "invalid_request", detail: `The ${scheme} credentials are not a single token` };
+    return { ok: false, code: "token_malformed", detail: `The ${scheme} credentials are not a single token` };
   }
   return { ok: true, token: parts.credentials };
 }

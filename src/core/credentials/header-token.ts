@@ -22,7 +22,7 @@ export function readHeaderToken(headerValue: string | null | undefined): Credent
   const value = trimOws(headerValue);
   if (value === "") return null;
   if (!VISIBLE.test(value)) {
-    return { ok: false, code: "invalid_request", detail: "The token header must carry exactly one token" };
+    return { ok: false, code: "token_malformed", detail: "The token header must carry exactly one token" };
   }
   return { ok: true, token: value };
 }

@@ -2,7 +2,7 @@ import { readBasicCredentials } from "../../core/credentials/basic.js";
 import { assertRealm, formatBasicChallenge } from "../challenge.js";
 import { statusForCode } from "../problem.js";
 import type { RequestView } from "../request-view.js";
-import { assertFunction, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
+import { assertFunction, presentedTwice, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
 
 /** Options of {@link basicScheme}. */
 export interface BasicSchemeOptions<A> {
@@ -36,7 +36,9 @@ export function basicScheme<A>(options: BasicSchemeOptions<A>): AuthScheme<A> {
       if (read === null) return null;
       // Malformed Basic (bad base64, no colon, control characters) is bad credentials: 401 with
       // the Basic challenge. RFC 7617 has no 400; RFC 6750's invalid_request is for bearer tokens.
-      if (!read.ok) return { ok: false, code: "credentials_invalid", detail: read.detail ?? "The Basic credentials are malformed" };
+      if (!read.ok) return presentedTwice(request, "authorization") ?? { ok: false, code: "credentials_invalid", detail: read.detail ?? "The Basic credentials are malformed" };
+      const twice = presentedTwice(request, "authorization");
+      if (twice !== null) return twice;
       const { username, password } = read;
       // The username is a secret too when it carries a token (seed 000).
       return runVerify(() => verify(username, password, { request }), [username, password]);

@@ -2,7 +2,7 @@ import { assertSchemeName } from "../../core/credentials/authorization.js";
 import { readBearerToken } from "../../core/credentials/bearer.js";
 import { assertRealm } from "../challenge.js";
 import type { RequestView } from "../request-view.js";
-import { assertFunction, formatTokenChallenge, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
+import { assertFunction, presentedTwice, formatTokenChallenge, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
 
 /** Options of {@link bearerScheme}. */
 export interface BearerSchemeOptions<A> {
@@ -34,7 +34,8 @@ export function bearerScheme<A>(options: BearerSchemeOptions<A>): AuthScheme<A> 
     realm: options.realm,
     async authenticate(request: RequestView) {
       const read = readBearerToken(request.header("authorization"), { scheme });
-      if (read === null || !read.ok) return read;
+      if (read === null) return null;
+      if (!read.ok) return presentedTwice(request, "authorization") ?? read;
       const token = read.token;
       return runVerify(() => verify(token, { request }), [token]);
     },

@@ -3,7 +3,7 @@ import { readHeaderToken } from "../../core/credentials/header-token.js";
 import { HTTP_TOKEN } from "../../core/credentials/syntax.js";
 import { assertRealm } from "../challenge.js";
 import type { RequestView } from "../request-view.js";
-import { assertFunction, formatTokenChallenge, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
+import { assertFunction, presentedTwice, formatTokenChallenge, runVerify, type AuthScheme, type VerifyContext, type VerifyResult } from "../scheme.js";
 
 /** Options of {@link headerScheme}. */
 export interface HeaderSchemeOptions<A> {
@@ -47,7 +47,8 @@ export function headerScheme<A>(options: HeaderSchemeOptions<A>): AuthScheme<A> 
     realm: options.realm,
     async authenticate(request: RequestView) {
       const read = readHeaderToken(request.header(lowerHeader));
-      if (read === null || !read.ok) return read;
+      if (read === null) return null;
+      if (!read.ok) return presentedTwice(request, lowerHeader) ?? read;
       const token = read.token;
       return runVerify(() => verify(token, { request }), [token]);
     },

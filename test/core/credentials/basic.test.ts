@@ -6,8 +6,8 @@ const encode = (value: string): string => Buffer.from(value, "utf8").toString("b
 
 function expectMalformed(value: string): void {
   const result = readBasicCredentials(value);
-  assert.ok(result !== null && !result.ok, `expected invalid_request for ${JSON.stringify(value)}`);
-  assert.equal(result.code, "invalid_request");
+  assert.ok(result !== null && !result.ok, `expected token_malformed for ${JSON.stringify(value)}`);
+  assert.equal(result.code, "token_malformed");
 }
 
 void describe("readBasicCredentials", () => {
@@ -59,7 +59,7 @@ void describe("readBasicCredentials", () => {
     assert.equal(readBasicCredentials("Bearer abc"), null);
   });
 
-  void it("answers invalid_request for malformed credentials", () => {
+  void it("answers token_malformed for malformed credentials", () => {
     expectMalformed("Basic");
     expectMalformed("Basic !!!notbase64");
     expectMalformed("Basic YTpi=");

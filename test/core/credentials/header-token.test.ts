@@ -13,11 +13,11 @@ void describe("readHeaderToken", () => {
     assert.equal(readHeaderToken(" \t "), null);
   });
 
-  void it("answers invalid_request for two values or joined duplicates", () => {
+  void it("answers token_malformed for two values, joined values or stray characters", () => {
     for (const value of ["abc def", "abc, def", "abc\u00e9"]) {
       const result = readHeaderToken(value);
       assert.ok(result !== null && !result.ok, value);
-      assert.equal(result.code, "invalid_request");
+      assert.equal(result.code, "token_malformed");
     }
   });
 });
