@@ -7,6 +7,23 @@ import type { JwtAlg } from "./algorithms.js";
 
 const HS256_BYTES = 32;
 const ES256_BYTES = 64;
+/** The order of the P-256 group; a signature (r, s) and (r, n - s) are both mathematically valid. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const P256_HALF_ORDER = P256_ORDER >> 1n;
+
+const readScalar = (bytes: Buffer): bigint => BigInt(`0x${bytes.toString("hex")}`);
+
+/**
+ * ECDSA is malleable: (r, n - s) verifies wherever (r, s) does, so one token would have two valid
+ * strings. Tessera signs with the low s and accepts only the low s (RFC 8725 3.2, as Bitcoin's
+ * BIP 62 and most JOSE hardening guides do).
+ */
+function toLowS(signature: Buffer): Buffer {
+  const s = readScalar(signature.subarray(32));
+  if (s <= P256_HALF_ORDER) return signature;
+  const low = Buffer.from((P256_ORDER - s).toString(16).padStart(64, "0"), "hex");
+  return Buffer.concat([signature.subarray(0, 32), low]);
+}
 
 /**
  * Signs a JWS signing input (`base64url(header) + "." + base64url(payload)`).
@@ -24,7 +41,7 @@ export function createJwsSignature(alg: JwtAlg, key: KeyObject, signingInput: st
       return sign(null, data, key);
     case "ES256":
       // JWS wants r || s (RFC 7518 section 3.4), not the DER that OpenSSL defaults to.
-      return sign("sha256", data, { key, dsaEncoding: "ieee-p1363" });
+      return toLowS(sign("sha256", data, { key, dsaEncoding: "ieee-p1363" }));
     case "RS256":
       return sign("sha256", data, key);
   }
@@ -53,7 +70,7 @@ export function verifyJwsSignature(alg: JwtAlg, key: KeyObject, signingInput: st
       case "EdDSA":
         return verify(null, data, key, signature);
       case "ES256":
-        if (signature.length !== ES256_BYTES) return false;
+        if (signature.length !== ES256_BYTES || readScalar(signature.subarray(32)) > P256_HALF_ORDER) return false;
         return verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
       case "RS256":
         return verify("sha256", data, key, signature);
