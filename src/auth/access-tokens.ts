@@ -30,7 +30,13 @@ export function checkAccessToken(context: TesseraContext, token: string): Access
 export async function verifyAccessToken(context: TesseraContext, token: string): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
   const first = checkAccessToken(context, token);
   if (first.ok || first.unknownKid !== true || !context.keys.shouldReloadForUnknownKid()) return withoutHint(first);
-  await context.keys.reload();
+  try {
+    await context.keys.reload();
+  } catch {
+    // The store is down: a token signed by a key we have never seen is refused (401), not a
+    // 503; the real keys are all loaded, and a new one would reach us by the periodic reload.
+    return withoutHint(first);
+  }
   return withoutHint(checkAccessToken(context, token));
 }
 

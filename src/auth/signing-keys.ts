@@ -72,6 +72,8 @@ interface ResolvedOptions {
 
 /** Unknown `kid`s trigger a reload from the store at most this often (another instance rotated). */
 const RELOAD_EVERY_MS = 250;
+/** The longest wait between reloads for unknown kids while the store fails. */
+const MAX_RELOAD_BACKOFF_MS = 30_000;
 
 /**
  * The key ring as kept in the store: generated on first start, shared by every instance,
@@ -86,7 +88,8 @@ const RELOAD_EVERY_MS = 250;
  */
 export class StoredKeyRing {
   private verifier: AccessTokenVerifier | null = null;
-  private lastReloadAt = 0;
+  private lastReloadAttemptAt = Number.NEGATIVE_INFINITY;
+  private failedReloads = 0;
   private reloading: Promise<void> | null = null;
   private readonly options: ResolvedOptions;
 
@@ -135,8 +138,16 @@ export class StoredKeyRing {
     if (this.reloading) return this.reloading;
     this.reloading = (async () => {
       const now = this.options.clock.now();
-      const ring = createKeyRing(await this.options.store.listSigningKeys());
-      this.lastReloadAt = now;
+      this.lastReloadAttemptAt = now;
+      let records: SigningKeyRecord[];
+      try {
+        records = await this.options.store.listSigningKeys();
+      } catch (error) {
+        this.failedReloads += 1;
+        throw error;
+      }
+      this.failedReloads = 0;
+      const ring = createKeyRing(records);
       if (this.verifier) this.verifier.setKeyRing(ring);
       else {
         this.verifier = createAccessTokenVerifier({
@@ -153,9 +164,14 @@ export class StoredKeyRing {
     return this.reloading;
   }
 
-  /** Whether an unknown kid justifies asking the store again now. */
+  /**
+   * Whether an unknown kid justifies asking the store again now: at most every 250 ms, and
+   * backing off (doubling up to 30 s) while the store fails, so forged kids cannot hammer a
+   * database that is down.
+   */
   shouldReloadForUnknownKid(): boolean {
-    return this.options.clock.now() - this.lastReloadAt >= RELOAD_EVERY_MS;
+    const wait = Math.min(RELOAD_EVERY_MS * 2 ** this.failedReloads, MAX_RELOAD_BACKOFF_MS);
+    return this.options.clock.now() - this.lastReloadAttemptAt >= wait;
   }
 
   /**

@@ -107,12 +107,17 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     headerMemo = new Map();
     // Decide once per kid whether its cached tokens stay valid under the new ring.
     const keyExpiry = new Map<string, number | null>();
+    let changed = false;
     for (const oldKey of previous.keys) {
       const newKey = next.findKey(oldKey.kid);
       const same =
         newKey !== undefined && newKey.alg === oldKey.alg && newKey.verificationKey.equals(oldKey.verificationKey);
       keyExpiry.set(oldKey.kid, same ? (newKey.expiresAt ?? Number.POSITIVE_INFINITY) : null);
+      if (!same || newKey.expiresAt !== oldKey.expiresAt) changed = true;
     }
+    // A periodic reload usually finds the same keys: then no cached entry can change, and the
+    // cache (up to its full size) is not walked on every reload.
+    if (!changed) return;
     for (const [token, entry] of cache) {
       const expiresAt = keyExpiry.get(entry.kid) ?? null;
       if (expiresAt === null) cache.delete(token);
