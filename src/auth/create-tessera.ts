@@ -153,7 +153,7 @@ export interface Tessera<U extends LoginUser = LoginUser> {
     /** RFC 7517 set of the public keys that still verify. */
     jwks(): JsonWebKeySet;
     /** Starts signing with a new key; the old ones verify until their tokens have expired. */
-    rotate(options?: { alg?: JwtAlg }): Promise<SigningKeyRecord>;
+    rotate(options?: { alg?: JwtAlg; retireAfterSeconds?: number }): Promise<SigningKeyRecord>;
     records(): SigningKeyRecord[];
   };
   /** RFC 7662: what an active token says about itself, or null when it is not active. Side-effect free. */

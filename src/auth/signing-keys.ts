@@ -70,6 +70,9 @@ interface ResolvedOptions {
   cacheSize: number;
 }
 
+/** The longest access-token TTL any instance may issue (`MAX_ACCESS_TOKEN_TTL_SECONDS`). */
+const LONGEST_ACCESS_TOKEN_TTL_SECONDS = 86_400;
+
 /** Unknown `kid`s trigger a reload from the store at most this often (another instance rotated). */
 const RELOAD_EVERY_MS = 250;
 /** The longest wait between reloads for unknown kids while the store fails. */
@@ -176,9 +179,12 @@ export class StoredKeyRing {
 
   /**
    * Adds a new signing key and retires the current ones: they stop signing now and keep
-   * verifying until every token they signed has expired.
+   * verifying until every token they signed has expired. Other instances (or the CLI) may run
+   * with a longer access-token TTL than this process, so by default a retired key verifies for
+   * the longest TTL any instance may issue (24 h); `retireAfterSeconds` shortens that when the
+   * operator knows every instance's TTL.
    */
-  async rotate(options: { alg?: JwtAlg } = {}): Promise<SigningKeyRecord> {
+  async rotate(options: { alg?: JwtAlg; retireAfterSeconds?: number } = {}): Promise<SigningKeyRecord> {
     const now = this.options.clock.now();
     const alg = options.alg ?? this.options.alg;
     const ring = this.verifier?.keyRing;
@@ -186,7 +192,7 @@ export class StoredKeyRing {
     const plan =
       ring.keys.length === 0
         ? { newKey: await generateSigningKey({ alg, now }), retired: [] }
-        : await ring.planRotation({ alg, now, maxTokenTtlSeconds: this.options.accessTokenTtlSeconds });
+        : await ring.planRotation({ alg, now, maxTokenTtlSeconds: Math.max(options.retireAfterSeconds ?? LONGEST_ACCESS_TOKEN_TTL_SECONDS, this.options.accessTokenTtlSeconds) });
     await this.options.store.insertSigningKey(plan.newKey);
     for (const retired of plan.retired) await this.options.store.retireSigningKey(retired.kid, retired.retiredAt, retired.expiresAt);
     await this.reload();
