@@ -70,6 +70,10 @@ interface ResolvedOptions {
   cacheSize: number;
 }
 
+/** How long an instance waits for the elected first key: 50 x 100 ms. */
+const FIRST_KEY_WAIT_ATTEMPTS = 50;
+const FIRST_KEY_WAIT_MS = 100;
+
 /** The longest access-token TTL any instance may issue (`MAX_ACCESS_TOKEN_TTL_SECONDS`). */
 const LONGEST_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
@@ -125,14 +129,26 @@ export class StoredKeyRing {
   /**
    * First start on an empty store. Instances starting together must agree on one key: each
    * generating its own would make them sign with different keys and refuse each other's tokens
-   * until their next reload. The first writer's key wins (a shared secret row), and whoever
-   * stores it first in the key table does; the others' inserts are no-ops.
+   * until their next reload. They elect one by its kid (a shared secret row holding only the
+   * kid, never key material); the elected instance stores its key and the others wait for it.
+   * An elected instance that died before storing its key is replaced after a few seconds.
    */
   private async adoptFirstKey(): Promise<void> {
     const alg = this.options.alg;
     const candidate = await generateSigningKey({ alg, now: this.options.clock.now() });
-    const stored = await this.options.store.getOrCreateSecret(`first-signing-key:${alg}`, () => JSON.stringify(candidate));
-    await this.options.store.insertSigningKey(JSON.parse(stored) as SigningKeyRecord);
+    const now = this.options.clock.now();
+    const claim = await this.options.store.getOrCreateSecret(`first-signing-key-kid:${alg}`, () => `${candidate.kid} ${now}`);
+    const [elected = "", claimedAt = "0"] = claim.split(" ");
+    // A claim older than the wait is from an earlier start whose keys were since removed.
+    const fresh = now - Number(claimedAt) < FIRST_KEY_WAIT_ATTEMPTS * FIRST_KEY_WAIT_MS;
+    if (elected !== candidate.kid && fresh) {
+      for (let attempt = 0; attempt < FIRST_KEY_WAIT_ATTEMPTS; attempt++) {
+        await this.reload();
+        if (this.ring.findKey(elected) !== undefined) return;
+        await new Promise((resolve) => setTimeout(resolve, FIRST_KEY_WAIT_MS));
+      }
+    }
+    await this.options.store.insertSigningKey(candidate);
     await this.reload();
   }
 
