@@ -42,6 +42,12 @@ export type AuthFailureCode =
   | "invalid_request";
 
 /**
+ * What a thrown {@link TesseraError} can say: an HTTP-facing {@link ErrorCode}, or a fault of
+ * configuration or start-up that never reaches a client.
+ */
+export type TesseraErrorCode = ErrorCode | "config_invalid" | "startup_failed";
+
+/**
  * Base class of every error Tessera throws. Expected failures (a bad token, a wrong
  * password) are returned as values, never thrown; this is for misuse and backend faults.
  *
@@ -49,8 +55,8 @@ export type AuthFailureCode =
  * throw new TesseraError("backend_unavailable", "database did not answer", { cause: err });
  */
 export class TesseraError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly code: TesseraErrorCode;
+  constructor(code: TesseraErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "TesseraError";
     this.code = code;
@@ -63,10 +69,10 @@ export class TesseraError extends Error {
  * @example
  * throw new ConfigError("TESSERA_ACCESS_TOKEN_TTL", "expected a duration like 15m");
  */
-export class ConfigError extends Error {
+export class ConfigError extends TesseraError {
   readonly variable: string;
   constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`);
+    super("config_invalid", `${variable}: ${message}`);
     this.name = "ConfigError";
     this.variable = variable;
   }

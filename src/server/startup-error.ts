@@ -1,3 +1,4 @@
+import { TesseraError } from "../core/errors.js";
 import { BackendUnavailableError } from "../core/errors.js";
 import type { ServerConfig } from "./config.js";
 
@@ -9,10 +10,10 @@ import type { ServerConfig } from "./config.js";
  * @example
  * throw new StartupError("PORT", "port 8080 on 127.0.0.1 is already in use");
  */
-export class StartupError extends Error {
+export class StartupError extends TesseraError {
   readonly variable: string;
   constructor(variable: string, message: string, options?: { cause?: unknown }) {
-    super(`${variable}: ${message}`, options);
+    super("startup_failed", `${variable}: ${message}`, options);
     this.name = "StartupError";
     this.variable = variable;
   }
