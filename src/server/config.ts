@@ -30,6 +30,8 @@ export interface ServerConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  /** Lifetime of a personal access token created without `expires_in`; null: none. */
+  patDefaultTtlSeconds: number | null;
   loginLimitAccount: RateLimit | null;
   loginLimitIp: RateLimit | null;
   requestLimitToken: RateLimit | null;
@@ -243,6 +245,13 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     refreshTokenTtlSeconds: pick(env, "TESSERA_REFRESH_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_TOKEN_TTL"), 30 * 86400),
     // 0 turns the grace window off: any second presentation of a spent refresh token is reuse.
     refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE", { allowZero: true }), 10),
+    // "never" only when asked: a PAT without an expiry must be a choice, not a default.
+    patDefaultTtlSeconds: pick(
+      env,
+      "TESSERA_PAT_DEFAULT_TTL",
+      (v) => (v.trim().toLowerCase() === "never" ? null : Math.min(parseDurationSeconds(v, "TESSERA_PAT_DEFAULT_TTL"), 365 * 86_400)),
+      90 * 86_400,
+    ),
     loginLimitAccount: pick(env, "TESSERA_LOGIN_LIMIT_ACCOUNT", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_ACCOUNT"), { points: 10, durationSeconds: 900 }),
     loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
     requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),

@@ -181,8 +181,8 @@ export function createAuthEndpoints<U extends LoginUser>(tessera: Tessera<U>, op
             const confirmed = await tessera.confirmIdentity(principal, { password });
             if (!confirmed.ok) {
               // Asked again for the password: without it the login must be under 5 minutes old.
-              if (password === undefined) return validationProblem("password", "is required unless you logged in less than 5 minutes ago");
-              return problemResponse("credentials_invalid", { detail: "The password is incorrect", headers: { "WWW-Authenticate": basicChallenge } });
+              // A field error, not a 401: a 401 would tell the client its (valid) token is bad.
+              return validationProblem("password", password === undefined ? "is required unless you logged in less than 5 minutes ago" : "is incorrect");
             }
             const issued = await tessera.personalAccessTokens.create(principal.userId, { name, scope, expiresInSeconds: expiresIn.value });
             return jsonResponse(201, { ...presentToken(issued.record), token: issued.token }, { ...NO_STORE });

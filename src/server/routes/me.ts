@@ -79,6 +79,7 @@ interface NewTokenBody {
   name: string;
   scope: string;
   expires_in?: number | null;
+  password?: string;
 }
 
 function presentToken(record: StoredTokenRecord) {
@@ -95,10 +96,11 @@ function presentToken(record: StoredTokenRecord) {
  * `GET /api/me`, the caller's sessions (`/api/me/sessions`) and personal access tokens
  * (`/api/me/tokens`).
  *
- * These routes act only on the caller's own account and need a valid token but no particular
- * scope: a token can always see who it speaks for and end sessions or tokens (defensive acts,
- * like `DELETE /api/tokens`). Minting a personal access token is refused to personal access
- * tokens (contract), and the new token's scope must be a subset of the caller's.
+ * These routes act only on the caller's own account: reading needs `users:read`, changing or
+ * revoking anything `users:write` (docs/http-api.md), so a `posts:read` PAT cannot read the
+ * email or end the user's sessions. Minting a personal access token is refused to personal access
+ * tokens, needs the current password unless the login is under 5 minutes old, and the new
+ * token's scope must be a subset of the caller's.
  *
  * @example
  * await registerMeRoutes(app, context, createAuthGuards(context));
@@ -109,7 +111,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.get(
     "/api/me",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:read"] }),
       schema: {
         tags: ["me"],
         summary: "The caller's user (with email) and what the presented token grants",
@@ -140,7 +142,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.get(
     "/api/me/sessions",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:read"] }),
       schema: {
         tags: ["me"],
         summary: "The caller's live login sessions, newest first",
@@ -165,7 +167,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.delete<{ Params: { id: string } }>(
     "/api/me/sessions/:id",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:write"] }),
       schema: {
         tags: ["me"],
         summary: "End one of the caller's sessions; its access and refresh tokens stop working",
@@ -189,7 +191,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.delete(
     "/api/me/sessions",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:write"] }),
       schema: {
         tags: ["me"],
         summary: "Log out everywhere: end every session of the caller, the current one included",
@@ -209,14 +211,17 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.post<{ Body: NewTokenBody }>(
     "/api/me/tokens",
     {
-      onRequest: requireAuth({ allowPersonalAccessToken: false }),
+      onRequest: requireAuth({ scopes: ["users:write"], allowPersonalAccessToken: false }),
       schema: {
         tags: ["me"],
         summary: "Create a personal access token; the token is shown this once",
         description:
           "`scope` must be a subset of the presenting token's scope, else 400 `validation_failed` on `scope` " +
           "(as when a login asks for more than the user may hold). `expires_in` is in seconds, at most one year; " +
-          "without it the token does not expire. A personal access token cannot create tokens (403 `forbidden`).",
+          "without it the token expires after TESSERA_PAT_DEFAULT_TTL (90 days), and `null` asks for a token that never expires. " +
+          "`password` (the current one) is required unless the access token comes from a login less than 5 minutes old: " +
+          "a missing or wrong password is 400 `validation_failed` on `password`. " +
+          "A personal access token cannot create tokens (403 `forbidden`). Needs `users:write`.",
         security: [{ bearer: [] }],
         body: {
           type: "object",
@@ -224,6 +229,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
             name: { type: "string", minLength: 1, maxLength: 100 },
             scope: { type: "string", minLength: 1, maxLength: 1024, description: "Space-separated scopes" },
             expires_in: { type: ["integer", "null"], minimum: 1, maximum: MAX_PAT_TTL_SECONDS },
+            password: { type: "string", minLength: 1, maxLength: 4096, description: "The current password; needed unless the login is under 5 minutes old" },
           },
           required: ["name", "scope"],
           additionalProperties: false,
@@ -236,11 +242,18 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
       const body = request.body;
       const scope = checkRequestedScope(body.scope, auth.scopes);
       if (!scope.ok) return sendValidationProblem(reply, [{ field: "scope", message: scope.message }]);
-      const expiresIn = body.expires_in ?? null;
+      const expiresIn = body.expires_in === undefined ? context.config.patDefaultTtlSeconds : body.expires_in;
       if (expiresIn !== null && expiresIn > tessera.maxTokenTtlSeconds) {
         return sendValidationProblem(reply, [
           { field: "expires_in", message: `must be <= ${tessera.maxTokenTtlSeconds}` },
         ]);
+      }
+      // A stolen 15-minute access token must not turn into a long-lived PAT: prove the password
+      // again, unless the login itself is fresh.
+      const confirmed = await tessera.confirmIdentity({ ...auth, userId: String(auth.userId) }, { password: body.password });
+      if (!confirmed.ok) {
+        const message = body.password === undefined ? "is required unless you logged in less than 5 minutes ago" : "is incorrect";
+        return sendValidationProblem(reply, [{ field: "password", message }]);
       }
       const issued = await tessera.personalAccessTokens.create(auth.userId, {
         name: body.name,
@@ -259,7 +272,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.get(
     "/api/me/tokens",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:read"] }),
       schema: {
         tags: ["me"],
         summary: "The caller's personal access tokens, without their secrets",
@@ -276,7 +289,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
   app.delete<{ Params: { id: string } }>(
     "/api/me/tokens/:id",
     {
-      onRequest: requireAuth(),
+      onRequest: requireAuth({ scopes: ["users:write"] }),
       schema: {
         tags: ["me"],
         summary: "Revoke one of the caller's personal access tokens",

@@ -87,6 +87,7 @@ interface UserPatchBody {
   about_me?: string | null;
   password?: string;
   current_password?: string;
+  revoke_tokens?: boolean;
 }
 
 /**
@@ -202,7 +203,8 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
         summary: "Change a user (self or admin); a password change revokes every other session",
         description:
           "`password` needs `current_password` when you change your own. A wrong `current_password` is a 400 with " +
-          "`errors[].field = current_password` and counts as a failed login for the account.",
+          "`errors[].field = current_password` and counts as a failed login for the account. A password change " +
+          "revokes every other session and, unless `revoke_tokens` is false, every personal access token.",
         security: [{ bearer: [] }],
         params: idParamsSchema,
         body: {
@@ -213,6 +215,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
             about_me: aboutMeField,
             password: passwordField,
             current_password: { type: "string", minLength: 1, maxLength: 1024 },
+            revoke_tokens: { type: "boolean", default: true, description: "With a password change: revoke the user's personal access tokens too" },
           },
           additionalProperties: false,
         },
@@ -258,10 +261,15 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
       if (newPassword !== undefined) {
         await users.setPasswordHash(target.id, await tessera.passwords.hash(newPassword));
         // The caller's own session survives their own change; an admin's reset logs the user out
-        // everywhere. Personal access tokens are not sessions and stay, as on GitHub.
+        // everywhere. A stolen PAT must not outlive the password change either, unless asked.
         const keep = isSelf && auth.sessionId !== null ? { exceptSessionId: auth.sessionId } : {};
         const revoked = await tessera.sessions.revokeAll(target.id, keep);
         metrics.tokensRevoked.inc({ kind: "session" }, revoked);
+        if (body.revoke_tokens !== false) {
+          for (const token of await tessera.personalAccessTokens.list(target.id)) {
+            if ((await tessera.personalAccessTokens.revoke(target.id, token.id)) !== null) metrics.tokensRevoked.inc({ kind: "personal_access_token" });
+          }
+        }
       }
       return presentFor(updated, auth.userId);
     },
