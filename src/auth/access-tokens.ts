@@ -7,7 +7,7 @@ import type { Principal, Result, TokenFailureCode } from "./types.js";
 type AccessTokenCheck = Result<{ principal: Principal }, TokenFailureCode> & { unknownKid?: boolean };
 
 /** Signature (or cache), claims and revocation set: no store round trip. */
-export function checkAccessToken(context: TesseraContext, token: string): AccessTokenCheck {
+export function checkAccessToken(context: TesseraContext, token: string, touch = true): AccessTokenCheck {
   const verified = context.keys.verify(token);
   if (!verified.ok) return { ok: false, code: verified.code, unknownKid: verified.reason === "unknown_kid" };
   const principal = principalOf(verified.claims);
@@ -19,7 +19,7 @@ export function checkAccessToken(context: TesseraContext, token: string): Access
   });
   if (revoked) return { ok: false, code: "token_revoked" };
   const sessionId = principal.sessionId;
-  if (sessionId !== null) context.touches.touch(`s${sessionId}`, (now) => context.store.touchSession(sessionId, now));
+  if (touch && sessionId !== null) context.touches.touch(`s${sessionId}`, (now) => context.store.touchSession(sessionId, now));
   return { ok: true, principal };
 }
 
@@ -27,8 +27,8 @@ export function checkAccessToken(context: TesseraContext, token: string): Access
  * {@link checkAccessToken}, and on an unknown `kid` one reload of the key ring (rate-limited):
  * another instance may have rotated since this one loaded its keys.
  */
-export async function verifyAccessToken(context: TesseraContext, token: string): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
-  const first = checkAccessToken(context, token);
+export async function verifyAccessToken(context: TesseraContext, token: string, touch = true): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
+  const first = checkAccessToken(context, token, touch);
   if (first.ok || first.unknownKid !== true || !context.keys.shouldReloadForUnknownKid()) return withoutHint(first);
   try {
     await context.keys.reload();
@@ -37,7 +37,7 @@ export async function verifyAccessToken(context: TesseraContext, token: string):
     // 503; the real keys are all loaded, and a new one would reach us by the periodic reload.
     return withoutHint(first);
   }
-  return withoutHint(checkAccessToken(context, token));
+  return withoutHint(checkAccessToken(context, token, touch));
 }
 
 function withoutHint(check: AccessTokenCheck): Result<{ principal: Principal }, TokenFailureCode> {

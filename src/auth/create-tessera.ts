@@ -104,7 +104,7 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   /** Exchanges a refresh token for a new pair (rotation with reuse detection); may narrow the scope. */
   refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
   /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
-  verify(token: string, options?: { accept?: readonly string[] }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
+  verify(token: string, options?: { accept?: readonly string[]; touch?: boolean }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
   /**
    * For sensitive actions (minting a personal access token): ok when the principal is an access
    * token whose login is less than `maxAgeSeconds` old (default 300), or `password` is the
@@ -247,12 +247,16 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     return options.users;
   }
 
-  async function verify(token: string, verifyOptions: { accept?: readonly string[] } = {}): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
+  async function verify(
+    token: string,
+    verifyOptions: { accept?: readonly string[]; touch?: boolean } = {},
+  ): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
     const accept = verifyOptions.accept ?? ["access", "pat"];
+    const touch = verifyOptions.touch ?? true;
     const kind = storedTokenKind(token);
-    if (kind !== null) return accept.includes(kind) ? storedTokens.verify(token, [kind]) : { ok: false, code: "token_invalid" };
+    if (kind !== null) return accept.includes(kind) ? storedTokens.verify(token, [kind], touch) : { ok: false, code: "token_invalid" };
     if (opaqueTokenKind(token) === "refreshToken" || !accept.includes("access")) return { ok: false, code: "token_invalid" };
-    return verifyAccessToken(context, token);
+    return verifyAccessToken(context, token, touch);
   }
 
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
@@ -374,7 +378,8 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     },
     async introspect(token) {
       if (opaqueTokenKind(token) === "refreshToken") return introspectRefreshToken(context, token);
-      const result = await verify(token, { accept: ["access", "pat", ...(storedTokenKind(token) === null ? [] : [storedTokenKind(token) ?? ""])] });
+      // Introspection is a question about a token, not a use of it: no last-used stamp.
+      const result = await verify(token, { accept: ["access", "pat", ...(storedTokenKind(token) === null ? [] : [storedTokenKind(token) ?? ""])], touch: false });
       return result.ok ? { principal: result.principal, tokenType: result.principal.tokenType } : null;
     },
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],

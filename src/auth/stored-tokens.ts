@@ -133,7 +133,7 @@ export class StoredTokens {
   }
 
   /** Verifies a stored token of any kind (PAT or app kind). `kinds` limits what is accepted. */
-  async verify(token: string, kinds?: readonly string[]): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
+  async verify(token: string, kinds?: readonly string[], touch = true): Promise<Result<{ principal: Principal }, TokenFailureCode>> {
     const kind = storedTokenKind(token);
     if (kind === null || (kinds !== undefined && !kinds.includes(kind))) return { ok: false, code: "token_invalid" };
     const now = this.context.clock.now();
@@ -156,7 +156,7 @@ export class StoredTokens {
     if (this.context.revocations.isRevoked({ userId: principal.userId, issuedAt: principal.issuedAt, tokenId: String(tokenId) })) {
       return { ok: false, code: "token_revoked" };
     }
-    this.context.touches.touch(`t${tokenId}`, (stamp) => this.context.store.touchToken(tokenId, stamp));
+    if (touch) this.context.touches.touch(`t${tokenId}`, (stamp) => this.context.store.touchToken(tokenId, stamp));
     return { ok: true, principal };
   }
 

@@ -16,7 +16,7 @@ import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits } from "./server-limits.js";
-import { SERVER_SCOPES } from "./scopes.js";
+import { scopesOf } from "./scopes.js";
 import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
@@ -97,7 +97,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
         byId: (id) => users.getUserById(Number(id)),
         setPasswordHash: (id, hash) => users.setPasswordHash(Number(id), hash),
       },
-      scopes: SERVER_SCOPES,
+      scopes: scopesOf,
       issuer: config.issuer,
       audience: config.audience,
       // Unset TESSERA_JWT_ALG keeps whatever signs now: starting must not undo an operator's
