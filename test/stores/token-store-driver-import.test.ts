@@ -1,4 +1,10 @@
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { describe, test } from "node:test";
 import { ConfigError } from "../../src/core/errors.js";
 import { explainDriverImportError } from "../../src/stores/sql/token-store/driver-import.js";
@@ -31,5 +37,48 @@ void describe("explainDriverImportError", () => {
     assert.equal(explainDriverImportError(native, "better-sqlite3"), native);
     assert.equal(explainDriverImportError("not an error", "pg"), "not an error");
     assert.equal(explainDriverImportError(null, "pg"), null);
+  });
+});
+
+// A resolve hook that answers for "pg" the way Node does when the package is not installed.
+const HIDE_PG = `
+import { register } from "node:module";
+register("data:text/javascript," + encodeURIComponent(\`
+export async function resolve(specifier, context, next) {
+  if (specifier === "pg") {
+    const error = new Error("Cannot find package 'pg' imported from " + context.parentURL);
+    error.code = "ERR_MODULE_NOT_FOUND";
+    throw error;
+  }
+  return next(specifier, context);
+}\`));
+`;
+
+void describe("openTokenStore without the pg package", () => {
+  void test("a postgres:// URL throws the ConfigError; sqlite: URLs still work", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-no-pg-"));
+    try {
+      const hook = join(dir, "hide-pg.mjs");
+      writeFileSync(hook, HIDE_PG);
+      const stores = pathToFileURL(join(import.meta.dirname, "../../src/stores/index.ts")).href;
+      const script = `
+        const { openTokenStore } = await import(${JSON.stringify(stores)});
+        const outcome = await openTokenStore("postgres://postgres@127.0.0.1:1/test").then(
+          () => "opened",
+          (error) => error.name + ": " + error.message,
+        );
+        const sqlite = await openTokenStore("sqlite::memory:");
+        await sqlite.migrate();
+        await sqlite.close();
+        console.log(JSON.stringify(outcome));`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "--import", pathToFileURL(hook).href, "--input-type=module", "-e", script],
+        { timeout: 60_000 },
+      );
+      assert.equal(JSON.parse(stdout.trim()), 'ConfigError: TESSERA_DATABASE_URL: install the "pg" package to use postgres:// URLs (npm install pg)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
