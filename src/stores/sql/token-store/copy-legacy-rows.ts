@@ -10,7 +10,8 @@ import { withoutTablePrefix } from "./table-prefix-plugin.js";
  * tables stay: the reference server's own migration drops them once this has run.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function copyLegacyRows(db: Kysely<any>, { dialect, prefix, schema }: TokenMigrationContext): Promise<void> {
+export async function copyLegacyRows(db: Kysely<any>, context: TokenMigrationContext): Promise<void> {
+  const { prefix, schema } = context;
   // Raw SQL on identifiers, so both the legacy `sessions` and the new `${prefix}sessions` can be
   // named in one INSERT ... SELECT, the rows never leaving the database.
   const plain = withoutTablePrefix(db);
@@ -41,15 +42,46 @@ export async function copyLegacyRows(db: Kysely<any>, { dialect, prefix, schema 
     insert into ${target("secrets")} (name, value)
     select name, value from ${legacy("secrets")}`.execute(plain);
 
-  // SQLite's AUTOINCREMENT already remembers the largest id inserted. A PostgreSQL identity
-  // does not: without this, the next session or token would collide with a copied id.
-  if (dialect.name === "postgres") {
-    for (const table of ["sessions", "tokens"]) {
-      const qualified = `${quoteIdentifier(schema ?? "public")}.${quoteIdentifier(`${prefix}${table}`)}`;
+  await continueIdentities(plain, context);
+}
+
+/** Which 0.1.0 table's ids each new identity continues. */
+const IDENTITY_SOURCES = [
+  { table: "sessions", legacy: "sessions" },
+  { table: "tokens", legacy: "personal_access_tokens" },
+] as const;
+
+/**
+ * Moves each new identity past every id the 0.1.0 table ever handed out, not only past the
+ * copied rows: a session or token deleted in 0.1.0 (with its user, or as expired) may still
+ * have a live `sid` / `token` revocation entry, and a new row reusing its id would be born
+ * revoked.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function continueIdentities(plain: Kysely<any>, { dialect, prefix, schema }: TokenMigrationContext): Promise<void> {
+  for (const { table, legacy } of IDENTITY_SOURCES) {
+    const target = `${prefix}${table}`;
+    if (dialect.name === "postgres") {
+      const qualify = (name: string) => `${quoteIdentifier(schema ?? "public")}.${quoteIdentifier(name)}`;
+      // pg_sequence_last_value is NULL for a sequence never used.
       await sql`
-        select setval(pg_get_serial_sequence(${qualified}, 'id'), coalesce((select max(id) from ${target(table)}), 0) + 1, false)`.execute(
-        plain,
-      );
+        select setval(
+          pg_get_serial_sequence(${qualify(target)}, 'id'),
+          greatest(
+            coalesce((select max(id) from ${physicalTable(schema, target)}), 0),
+            coalesce(pg_sequence_last_value(cast(pg_get_serial_sequence(${qualify(legacy)}, 'id') as regclass)), 0)
+          ) + 1,
+          false)`.execute(plain);
+    } else {
+      // AUTOINCREMENT keeps its high-water mark in sqlite_sequence, which ordinary statements
+      // may write. The copy set the new table's mark to its largest id; raise it to the old one's.
+      await sql`
+        insert into sqlite_sequence (name, seq)
+        select ${target}, 0 where not exists (select 1 from sqlite_sequence where name = ${target})`.execute(plain);
+      await sql`
+        update sqlite_sequence
+        set seq = max(seq, coalesce((select seq from sqlite_sequence where name = ${legacy}), 0))
+        where name = ${target}`.execute(plain);
     }
   }
 }

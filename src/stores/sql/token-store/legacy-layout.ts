@@ -1,7 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { SqlDialectName } from "../dialect.js";
 import { readTableColumns } from "../table-catalog.js";
+import { DEFAULT_TABLE_PREFIX } from "./table-prefix.js";
 import { withoutTablePrefix } from "./table-prefix-plugin.js";
+
+/** The token store's first step: it creates the tables and copies 0.1.0's rows. */
+export const TOKEN_TABLES_MIGRATION_NAME = "0001_token_tables";
 
 /**
  * The tables of a Tessera 0.1.0 database and the columns the copy reads from each. `users` and
@@ -17,6 +21,16 @@ export const LEGACY_TABLE_COLUMNS: Readonly<Record<string, readonly string[]>> =
   secrets: ["name", "value"],
   posts: ["id", "user_id", "title", "body", "created_at", "updated_at"],
 };
+
+/** The 0.1.0 token tables, children before parents (the order they can be dropped in). */
+export const LEGACY_TOKEN_TABLES: readonly string[] = [
+  "refresh_tokens",
+  "sessions",
+  "personal_access_tokens",
+  "signing_keys",
+  "revocations",
+  "secrets",
+];
 
 /** The 0.1.0 migration, recorded in Kysely's default migration table. */
 const LEGACY_MIGRATION_TABLE = "kysely_migration";
@@ -45,5 +59,23 @@ export async function hasLegacyLayout(db: Kysely<any>, dialect: SqlDialectName, 
   if (!complete || !found.get(LEGACY_MIGRATION_TABLE)?.has("name")) return false;
   const recorded = await sql<{ name: string }>`
     select name from ${physicalTable(schema, LEGACY_MIGRATION_TABLE)} where name = ${LEGACY_MIGRATION_NAME}`.execute(plain);
+  return recorded.rows.length > 0;
+}
+
+/**
+ * Whether a token store with the default prefix has run its first migration here: the step that
+ * copies a 0.1.0 database's token rows. Whoever drops the 0.1.0 tables asks this first.
+ *
+ * @example
+ * if (!(await hasCopiedLegacyRows(db, "sqlite", undefined))) throw new Error("migrate the token store first");
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function hasCopiedLegacyRows(db: Kysely<any>, dialect: SqlDialectName, schema: string | undefined): Promise<boolean> {
+  const plain = withoutTablePrefix(db);
+  const migrationTable = `${DEFAULT_TABLE_PREFIX}migration`;
+  const found = await readTableColumns(plain, dialect, schema, [migrationTable]);
+  if (!found.get(migrationTable)?.has("name")) return false;
+  const recorded = await sql<{ name: string }>`
+    select name from ${physicalTable(schema, migrationTable)} where name = ${TOKEN_TABLES_MIGRATION_NAME}`.execute(plain);
   return recorded.rows.length > 0;
 }

@@ -1,4 +1,5 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
+import { resolveMigrationSchema } from "../migration-schema.js";
 import { TOKEN_MIGRATIONS } from "./migrations/index.js";
 import { withoutTablePrefix } from "./table-prefix-plugin.js";
 import type { TokenStoreContext } from "./token-store-context.js";
@@ -10,8 +11,8 @@ import type { TokenStoreContext } from "./token-store-context.js";
  * and this store's never see each other. Kysely's Migrator holds a lock while it runs (an
  * advisory lock on PostgreSQL), so instances starting together apply each step exactly once.
  */
-export async function migrateTokenStore({ db, dialect, prefix }: TokenStoreContext): Promise<string[]> {
-  const schema = await dialect.resolveMigrationSchema(withoutTablePrefix(db));
+export async function migrateTokenStore({ db, dialect, prefix, schema: configured }: TokenStoreContext): Promise<string[]> {
+  const schema = await resolveMigrationSchema(withoutTablePrefix(db), dialect.name, configured);
   const migrations: Record<string, Migration> = {};
   for (const migration of TOKEN_MIGRATIONS) {
     migrations[migration.name] = { up: (trx) => migration.up(trx, { dialect, prefix, schema }) };

@@ -62,6 +62,6 @@ export async function openTokenStore(source: TokenStoreSource, options: TokenSto
   const db = connection.db.withPlugin(new TablePrefixPlugin(prefix, TOKEN_TABLES)) as Kysely<TokenDatabase>;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= connection.owned ? connection.db.destroy() : Promise.resolve());
-  const store = createSqlTokenStore({ db, dialect: connection.dialect, prefix }, { close });
+  const store = createSqlTokenStore({ db, dialect: connection.dialect, prefix, schema: connection.schema }, { close });
   return guardBackendErrors(store, connection.dialect.isUnavailable);
 }

@@ -9,4 +9,6 @@ export interface TokenStoreContext {
   dialect: SqlDialect;
   /** The physical prefix, for the names a plugin cannot rewrite (indexes, constraints). */
   prefix: string;
+  /** PostgreSQL: the schema configured (option or `?schema=`); undefined means the connection's own. */
+  schema: string | undefined;
 }

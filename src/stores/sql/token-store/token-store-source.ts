@@ -35,6 +35,8 @@ export interface SourceConnection {
   dialect: SqlDialect;
   /** True when the store opened it (a URL): only then does `close()` close it. */
   owned: boolean;
+  /** PostgreSQL: the schema configured, if any. */
+  schema: string | undefined;
 }
 
 function hasMethods(value: object, ...names: string[]): boolean {
@@ -89,7 +91,7 @@ function onPostgresSchema(
   schema: string | undefined,
 ): SourceConnection {
   const checked = schema === undefined ? undefined : checkSchemaName(schema);
-  return { db: checked === undefined ? db : db.withSchema(checked), dialect: createPostgresDialect(checked), owned: false };
+  return { db: checked === undefined ? db : db.withSchema(checked), dialect: createPostgresDialect(checked), owned: false, schema: checked };
 }
 
 async function openUrl(url: string, options: ConnectOptions): Promise<SourceConnection> {
@@ -98,7 +100,7 @@ async function openUrl(url: string, options: ConnectOptions): Promise<SourceConn
     // The dialect modules load their driver only when opening; this turns a missing one into advice.
     await importDriver("better-sqlite3");
     const { db, dialect } = await openSqliteDatabase({ filename: location.filename, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
-    return { db, dialect, owned: true };
+    return { db, dialect, owned: true, schema: undefined };
   }
   await importDriver("pg");
   const { db, dialect } = await openPostgresDatabase({
@@ -107,7 +109,7 @@ async function openUrl(url: string, options: ConnectOptions): Promise<SourceConn
     poolSize: options.poolSize ?? 10,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 5000,
   });
-  return { db, dialect, owned: true };
+  return { db, dialect, owned: true, schema: location.schema };
 }
 
 /**
@@ -128,12 +130,12 @@ export async function connectSource(source: TokenStoreSource, options: ConnectOp
   if (isKysely(source)) {
     // The app's plugins (CamelCasePlugin, say) would rewrite the store's columns and rows.
     const db = source.withoutPlugins();
-    if (resolveKyselyDialect(source, dialectOption) === "sqlite") return { db, dialect: sqliteDialect, owned: false };
+    if (resolveKyselyDialect(source, dialectOption) === "sqlite") return { db, dialect: sqliteDialect, owned: false, schema: undefined };
     return onPostgresSchema(db, options.schema);
   }
   if (hasMethods(source, "prepare", "close")) {
     if (dialectOption === "postgres") throw new ConfigError("dialect", "a better-sqlite3 Database is sqlite");
-    return { db: createSqliteKysely(source as SqliteDatabase), dialect: sqliteDialect, owned: false };
+    return { db: createSqliteKysely(source as SqliteDatabase), dialect: sqliteDialect, owned: false, schema: undefined };
   }
   if (hasMethods(source, "connect", "end")) {
     // A pg Client has connect() and end() too, but one connection cannot serve as a pool.

@@ -1,6 +1,6 @@
 import { inMigrationTransaction } from "../../migration-transaction.js";
 import { copyLegacyRows } from "../copy-legacy-rows.js";
-import { hasLegacyLayout } from "../legacy-layout.js";
+import { hasLegacyLayout, TOKEN_TABLES_MIGRATION_NAME } from "../legacy-layout.js";
 import { DEFAULT_TABLE_PREFIX } from "../table-prefix.js";
 import type { TokenMigration } from "./token-migration.js";
 
@@ -11,7 +11,7 @@ import type { TokenMigration } from "./token-migration.js";
  * own tables: the app owns its users.
  */
 export const tokenTablesMigration: TokenMigration = {
-  name: "0001_token_tables",
+  name: TOKEN_TABLES_MIGRATION_NAME,
   async up(db, context) {
     const { dialect, prefix } = context;
     await inMigrationTransaction(db, async (trx) => {

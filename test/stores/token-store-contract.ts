@@ -1,0 +1,549 @@
+// The TokenStore contract: every backend runs these tests unchanged. They use only the
+// TokenStore interface, so a new backend passes by behaving, not by sharing code.
+import * as assert from "node:assert/strict";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { describe, test } from "node:test";
+import type { NewSession, NewStoredToken, RevocationRecord, SigningKeyRecord, TokenStore } from "../../src/core/token-store.js";
+
+/** A fresh, empty, migrated store and how to dispose of it. */
+export interface ContractTokenStore {
+  store: TokenStore;
+  cleanup(): Promise<void>;
+}
+
+// Past 2^31 on purpose: times are BIGINT epoch milliseconds.
+const T0 = 1_700_000_000_000;
+const HOUR = 3_600_000;
+
+function hashOf(label: string): string {
+  return createHash("sha256").update(label).update(randomBytes(8)).digest("hex");
+}
+
+/** The app owns its users; the store sees opaque string ids, here UUIDs. */
+function newUserId(): string {
+  return randomUUID();
+}
+
+function newSession(userId: string, overrides: Partial<NewSession> = {}): NewSession {
+  return {
+    userId,
+    scope: "users:read posts:read",
+    userAgent: "contract-test",
+    ip: "127.0.0.1",
+    now: T0,
+    refreshTokenHash: hashOf("refresh"),
+    refreshExpiresAt: T0 + 24 * HOUR,
+    ...overrides,
+  };
+}
+
+function newToken(userId: string, overrides: Partial<NewStoredToken> = {}): NewStoredToken {
+  return {
+    kind: "pat",
+    userId,
+    name: "laptop",
+    scope: "posts:read",
+    tokenHash: hashOf("token"),
+    now: T0,
+    expiresAt: null,
+    ...overrides,
+  };
+}
+
+function signingKey(kid: string, createdAt: number): SigningKeyRecord {
+  return {
+    kid,
+    alg: "EdDSA",
+    privateJwk: JSON.stringify({ kty: "OKP", crv: "Ed25519", kid }),
+    publicJwk: JSON.stringify({ kty: "OKP", crv: "Ed25519", kid, x: "public" }),
+    createdAt,
+    retiredAt: null,
+    expiresAt: null,
+  };
+}
+
+const ascending = (ids: number[]): number[] => [...ids].sort((a, b) => a - b);
+
+/**
+ * Defines the TokenStore contract tests under `describe(name)`. `makeStore` is called once per
+ * test and must return an empty, migrated store.
+ *
+ * @example
+ * runTokenStoreContract("sqlite :memory:", async () => {
+ *   const store = await openTokenStore("sqlite::memory:");
+ *   await store.migrate();
+ *   return { store, cleanup: () => store.close() };
+ * });
+ */
+export function runTokenStoreContract(name: string, makeStore: () => Promise<ContractTokenStore>): void {
+  async function withStore(run: (store: TokenStore) => Promise<void>): Promise<void> {
+    const { store, cleanup } = await makeStore();
+    try {
+      await run(store);
+    } finally {
+      await cleanup();
+    }
+  }
+
+  void describe(`TokenStore contract: ${name}`, () => {
+    void describe("sessions and refresh chains", () => {
+      void test("createSession stores the session and the first link of its chain", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const input = newSession(userId);
+          const session = await store.createSession(input);
+          assert.deepEqual(session, {
+            id: session.id,
+            userId,
+            scope: input.scope,
+            userAgent: input.userAgent,
+            ip: input.ip,
+            createdAt: T0,
+            lastUsedAt: T0,
+            revokedAt: null,
+          });
+          assert.equal(typeof session.id, "number");
+          assert.deepEqual(await store.getSession(session.id), session);
+          assert.deepEqual(await store.getRefreshToken(input.refreshTokenHash), {
+            tokenHash: input.refreshTokenHash,
+            sessionId: session.id,
+            userId,
+            createdAt: T0,
+            expiresAt: input.refreshExpiresAt,
+            spentAt: null,
+            sessionRevoked: false,
+          });
+          const anonymous = await store.createSession(newSession(userId, { userAgent: null, ip: null }));
+          assert.equal(anonymous.userAgent, null);
+          assert.equal(anonymous.ip, null);
+          assert.notEqual(anonymous.id, session.id);
+          assert.equal(await store.getSession(987654), null);
+          assert.equal(await store.getRefreshToken(hashOf("unknown")), null);
+        }));
+
+      void test("user ids are opaque strings, compared exactly", () =>
+        withStore(async (store) => {
+          const ids = ["42", "042", "alice@example.test", "Alice@example.test", newUserId()];
+          for (const userId of ids) await store.createSession(newSession(userId));
+          for (const userId of ids) {
+            const sessions = await store.listSessions(userId);
+            assert.deepEqual(
+              sessions.map((session) => session.userId),
+              [userId],
+              `only ${userId}'s session`,
+            );
+          }
+        }));
+
+      void test("listSessions returns live sessions only, newest first", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const first = await store.createSession(newSession(userId, { now: T0 }));
+          const second = await store.createSession(newSession(userId, { now: T0 + 1000 }));
+          const third = await store.createSession(newSession(userId, { now: T0 + 2000 }));
+          await store.createSession(newSession(newUserId()));
+          assert.deepEqual(await store.revokeSessions({ sessionId: second.id }, T0 + 3000), [second.id]);
+          assert.deepEqual(
+            (await store.listSessions(userId)).map((session) => session.id),
+            [third.id, first.id],
+          );
+          assert.deepEqual(await store.listSessions(newUserId()), []);
+        }));
+
+      void test("touchSession moves lastUsedAt only", () =>
+        withStore(async (store) => {
+          const session = await store.createSession(newSession(newUserId()));
+          await store.touchSession(session.id, T0 + HOUR);
+          assert.deepEqual(await store.getSession(session.id), { ...session, lastUsedAt: T0 + HOUR });
+        }));
+
+      void test("revokeSessions by id revokes once, optionally only the user's own, and marks its refresh tokens", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const input = newSession(userId);
+          const session = await store.createSession(input);
+          assert.deepEqual(await store.revokeSessions({ sessionId: session.id, userId: newUserId() }, T0 + 4), [], "not another user's to revoke");
+          assert.equal((await store.getSession(session.id))?.revokedAt, null);
+          assert.deepEqual(await store.revokeSessions({ sessionId: session.id, userId }, T0 + 5), [session.id]);
+          assert.deepEqual(await store.revokeSessions({ sessionId: session.id }, T0 + 6), [], "already revoked");
+          assert.deepEqual(await store.revokeSessions({ sessionId: 987654 }, T0), [], "does not exist");
+          assert.equal((await store.getSession(session.id))?.revokedAt, T0 + 5, "the first revocation keeps its time");
+          assert.equal((await store.getRefreshToken(input.refreshTokenHash))?.sessionRevoked, true);
+        }));
+
+      void test("revokeSessions by user revokes every live session, or all but one", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const otherId = newUserId();
+          const a = await store.createSession(newSession(userId));
+          const b = await store.createSession(newSession(userId));
+          const c = await store.createSession(newSession(userId));
+          const dead = await store.createSession(newSession(userId));
+          const foreign = await store.createSession(newSession(otherId));
+          await store.revokeSessions({ sessionId: dead.id }, T0 + 1);
+
+          const revoked = await store.revokeSessions({ userId, exceptSessionId: b.id }, T0 + 2);
+          assert.deepEqual(revoked, ascending([a.id, c.id]));
+          assert.deepEqual(
+            (await store.listSessions(userId)).map((session) => session.id),
+            [b.id],
+          );
+          assert.equal((await store.getSession(dead.id))?.revokedAt, T0 + 1, "an earlier revocation keeps its time");
+          assert.equal((await store.getSession(foreign.id))?.revokedAt, null, "other users are untouched");
+
+          assert.deepEqual(await store.revokeSessions({ userId }, T0 + 3), [b.id]);
+          assert.deepEqual(await store.listSessions(userId), []);
+          assert.deepEqual(await store.revokeSessions({ userId }, T0 + 4), []);
+          assert.deepEqual(
+            (await store.listSessions(otherId)).map((session) => session.id),
+            [foreign.id],
+          );
+        }));
+
+      void test("rotateRefreshToken spends the old link once and appends the successor", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const input = newSession(userId);
+          const session = await store.createSession(input);
+          const next = hashOf("next");
+          const rotation = { oldHash: input.refreshTokenHash, newHash: next, now: T0 + 10, newExpiresAt: T0 + 48 * HOUR };
+          assert.equal(await store.rotateRefreshToken(rotation), true);
+
+          assert.equal((await store.getRefreshToken(input.refreshTokenHash))?.spentAt, T0 + 10);
+          assert.deepEqual(await store.getRefreshToken(next), {
+            tokenHash: next,
+            sessionId: session.id,
+            userId,
+            createdAt: T0 + 10,
+            expiresAt: T0 + 48 * HOUR,
+            spentAt: null,
+            sessionRevoked: false,
+          });
+
+          const replay = { ...rotation, newHash: hashOf("replay"), now: T0 + 20 };
+          assert.equal(await store.rotateRefreshToken(replay), false, "a spent link cannot be spent again");
+          assert.equal(await store.getRefreshToken(replay.newHash), null);
+          assert.equal((await store.getRefreshToken(input.refreshTokenHash))?.spentAt, T0 + 10);
+
+          const unknown = { ...rotation, oldHash: hashOf("unknown"), newHash: hashOf("orphan") };
+          assert.equal(await store.rotateRefreshToken(unknown), false);
+          assert.equal(await store.getRefreshToken(unknown.newHash), null);
+
+          const third = hashOf("third");
+          assert.equal(
+            await store.rotateRefreshToken({ oldHash: next, newHash: third, now: T0 + 30, newExpiresAt: T0 + 72 * HOUR }),
+            true,
+            "the chain goes on from its live end",
+          );
+        }));
+
+      void test("rotateRefreshToken fails when the session is revoked", () =>
+        withStore(async (store) => {
+          const input = newSession(newUserId());
+          const session = await store.createSession(input);
+          await store.revokeSessions({ sessionId: session.id }, T0 + 1);
+          const newHash = hashOf("after-revoke");
+          assert.equal(
+            await store.rotateRefreshToken({ oldHash: input.refreshTokenHash, newHash, now: T0 + 2, newExpiresAt: T0 + HOUR }),
+            false,
+          );
+          assert.equal(await store.getRefreshToken(newHash), null);
+          assert.equal((await store.getRefreshToken(input.refreshTokenHash))?.spentAt, null, "nothing was spent");
+        }));
+
+      void test("exactly one of 50 concurrent rotations of one token wins", () =>
+        withStore(async (store) => {
+          const input = newSession(newUserId());
+          await store.createSession(input);
+          const candidates = Array.from({ length: 50 }, (_, index) => hashOf(`candidate-${index}`));
+          const outcomes = await Promise.all(
+            candidates.map((newHash) =>
+              store.rotateRefreshToken({ oldHash: input.refreshTokenHash, newHash, now: T0 + 1, newExpiresAt: T0 + HOUR }),
+            ),
+          );
+          assert.equal(outcomes.filter((won) => won).length, 1, "exactly one call returns true");
+          const successors = await Promise.all(candidates.map((hash) => store.getRefreshToken(hash)));
+          const stored = successors.filter((record) => record !== null);
+          assert.equal(stored.length, 1, "exactly one successor row exists");
+          assert.equal(stored[0]?.tokenHash, candidates[outcomes.indexOf(true)], "the winner's successor is the one stored");
+        }));
+    });
+
+    void describe("opaque tokens", () => {
+      void test("create, find by hash, list by kind, touch", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const otherId = newUserId();
+          const first = await store.createToken(newToken(userId, { expiresAt: T0 + 30 * 24 * HOUR }));
+          assert.deepEqual(first, {
+            id: first.id,
+            kind: "pat",
+            userId,
+            name: "laptop",
+            scope: "posts:read",
+            tokenHash: first.tokenHash,
+            createdAt: T0,
+            expiresAt: T0 + 30 * 24 * HOUR,
+            lastUsedAt: null,
+            revokedAt: null,
+          });
+          const second = await store.createToken(newToken(userId, { name: "ci", scope: "posts:read posts:write", now: T0 + 1000 }));
+          assert.equal(second.expiresAt, null);
+          const api = await store.createToken(newToken(userId, { kind: "api", name: "webhook", now: T0 + 2000 }));
+          await store.createToken(newToken(otherId, { name: "theirs" }));
+
+          assert.deepEqual(await store.findTokenByHash(first.tokenHash), first);
+          assert.deepEqual(await store.findTokenByHash(api.tokenHash), api);
+          assert.equal(await store.findTokenByHash(hashOf("unknown")), null);
+          assert.deepEqual(
+            (await store.listTokens(userId, "pat")).map((token) => token.id),
+            [second.id, first.id],
+            "newest first, only the user's, only the kind asked for",
+          );
+          assert.deepEqual(
+            (await store.listTokens(userId, "api")).map((token) => token.id),
+            [api.id],
+          );
+          assert.deepEqual(await store.listTokens(userId, "reset"), []);
+
+          await store.touchToken(first.id, T0 + HOUR);
+          assert.deepEqual(await store.findTokenByHash(first.tokenHash), { ...first, lastUsedAt: T0 + HOUR });
+        }));
+
+      void test("a token hash is unique across kinds", () =>
+        withStore(async (store) => {
+          const token = await store.createToken(newToken(newUserId()));
+          await assert.rejects(store.createToken(newToken(newUserId(), { kind: "api", tokenHash: token.tokenHash })));
+          assert.deepEqual(await store.findTokenByHash(token.tokenHash), token);
+        }));
+
+      void test("revokeTokens by id revokes once, optionally only the user's own", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const token = await store.createToken(newToken(userId));
+          assert.deepEqual(await store.revokeTokens({ id: token.id, userId: newUserId() }, T0 + 2), [], "not theirs to revoke");
+          const revoked = await store.revokeTokens({ id: token.id, userId }, T0 + 3);
+          assert.deepEqual(revoked, [{ ...token, revokedAt: T0 + 3 }]);
+          assert.deepEqual(await store.revokeTokens({ id: token.id }, T0 + 4), [], "already revoked");
+          assert.deepEqual(await store.revokeTokens({ id: 987654 }, T0 + 4), [], "does not exist");
+          assert.equal(
+            (await store.findTokenByHash(token.tokenHash))?.revokedAt,
+            T0 + 3,
+            "a revoked token is still found by hash, marked revoked",
+          );
+          assert.deepEqual(await store.listTokens(userId, "pat"), []);
+        }));
+
+      void test("revokeTokens by user revokes every live token, or only those of one kind", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const otherId = newUserId();
+          const pat1 = await store.createToken(newToken(userId));
+          const pat2 = await store.createToken(newToken(userId));
+          const api = await store.createToken(newToken(userId, { kind: "api" }));
+          const reset = await store.createToken(newToken(userId, { kind: "reset" }));
+          const foreign = await store.createToken(newToken(otherId));
+          await store.revokeTokens({ id: pat2.id }, T0 + 1);
+
+          const pats = await store.revokeTokens({ userId, kind: "pat" }, T0 + 2);
+          assert.deepEqual(
+            pats.map((token) => [token.id, token.revokedAt]),
+            [[pat1.id, T0 + 2]],
+            "the already revoked one is not reported again",
+          );
+          assert.deepEqual(
+            (await store.listTokens(userId, "api")).map((token) => token.id),
+            [api.id],
+            "other kinds stay",
+          );
+          const rest = await store.revokeTokens({ userId }, T0 + 3);
+          assert.deepEqual(
+            rest.map((token) => token.id),
+            ascending([api.id, reset.id]),
+          );
+          assert.equal((await store.findTokenByHash(pat2.tokenHash))?.revokedAt, T0 + 1, "an earlier revocation keeps its time");
+          assert.equal((await store.findTokenByHash(foreign.tokenHash))?.revokedAt, null, "other users are untouched");
+          assert.deepEqual(await store.revokeTokens({ userId }, T0 + 4), []);
+        }));
+    });
+
+    void describe("signing keys", () => {
+      void test("insert, refuse a duplicate kid, retire", () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.listSigningKeys(), []);
+          const old = signingKey("k-old", T0);
+          const current = signingKey("k-new", T0 + HOUR);
+          const symmetric = { ...signingKey("k-hs", T0 + 2 * HOUR), alg: "HS256", publicJwk: null };
+          assert.equal(await store.insertSigningKey(old), true);
+          assert.equal(await store.insertSigningKey(current), true);
+          assert.equal(await store.insertSigningKey(symmetric), true);
+          assert.equal(await store.insertSigningKey({ ...old, alg: "ES256", createdAt: T0 + 5 }), false);
+          assert.deepEqual(await store.listSigningKeys(), [symmetric, current, old], "newest first; the first insert is kept");
+
+          await store.retireSigningKey("k-old", T0 + HOUR, T0 + 3 * HOUR);
+          assert.deepEqual(
+            (await store.listSigningKeys()).find((key) => key.kid === "k-old"),
+            { ...old, retiredAt: T0 + HOUR, expiresAt: T0 + 3 * HOUR },
+          );
+        }));
+
+      void test("concurrent inserts of one kid: exactly one wins", () =>
+        withStore(async (store) => {
+          const outcomes = await Promise.all(
+            Array.from({ length: 10 }, (_, index) => store.insertSigningKey({ ...signingKey("k-race", T0), alg: `alg-${index}` })),
+          );
+          assert.equal(outcomes.filter((won) => won).length, 1);
+          const keys = await store.listSigningKeys();
+          assert.equal(keys.length, 1);
+          assert.equal(keys[0]?.alg, `alg-${outcomes.indexOf(true)}`);
+        }));
+    });
+
+    void describe("revocations", () => {
+      const jti: RevocationRecord = { kind: "jti", value: "jti-1", revokedAt: T0, expiresAt: T0 + HOUR };
+      const sid: RevocationRecord = { kind: "sid", value: "42", revokedAt: T0 + 10, expiresAt: T0 + 2 * HOUR };
+      const user: RevocationRecord = { kind: "user", value: "5f0c6e1a-user", revokedAt: T0 + 20, expiresAt: T0 + 3 * HOUR };
+      const token: RevocationRecord = { kind: "token", value: "9", revokedAt: T0 + 30, expiresAt: T0 + 10 };
+
+      void test("list live entries, filter by since", () =>
+        withStore(async (store) => {
+          for (const entry of [jti, sid, user, token]) await store.addRevocation(entry);
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [jti, sid, user, token], "ordered by revokedAt");
+          assert.deepEqual(await store.listRevocations({ now: T0 + 10 }), [jti, sid, user], "an entry whose expiresAt is now is gone");
+          assert.deepEqual(await store.listRevocations({ now: T0 + 10, since: T0 + 10 }), [sid, user], "since is inclusive");
+          assert.deepEqual(await store.listRevocations({ now: T0 + 3 * HOUR }), []);
+        }));
+
+      void test("revoking the same value again keeps the later cut-off and the later expiry", () =>
+        withStore(async (store) => {
+          await store.addRevocation({ kind: "user", value: "u", revokedAt: T0 + 50, expiresAt: T0 + HOUR });
+          await store.addRevocation({ kind: "user", value: "u", revokedAt: T0, expiresAt: T0 + 2 * HOUR });
+          await store.addRevocation({ kind: "sid", value: "u", revokedAt: T0 + 1, expiresAt: T0 + HOUR });
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [
+            { kind: "sid", value: "u", revokedAt: T0 + 1, expiresAt: T0 + HOUR },
+            { kind: "user", value: "u", revokedAt: T0 + 50, expiresAt: T0 + 2 * HOUR },
+          ]);
+        }));
+    });
+
+    void describe("secrets", () => {
+      void test("getOrCreateSecret creates once and then returns the stored value", () =>
+        withStore(async (store) => {
+          let calls = 0;
+          const first = await store.getOrCreateSecret("refresh-key", () => {
+            calls += 1;
+            return "value-1";
+          });
+          assert.equal(first, "value-1");
+          const again = await store.getOrCreateSecret("refresh-key", () => {
+            calls += 1;
+            return "value-2";
+          });
+          assert.equal(again, "value-1");
+          assert.equal(calls, 1, "create is not called once the secret exists");
+          assert.equal(await store.getOrCreateSecret("other", () => "value-3"), "value-3", "names are independent");
+        }));
+
+      void test("concurrent getOrCreateSecret calls all get the first writer's value", () =>
+        withStore(async (store) => {
+          const proposals = Array.from({ length: 10 }, (_, index) => `proposal-${index}`);
+          const results = await Promise.all(proposals.map((value) => store.getOrCreateSecret("shared", () => value)));
+          const winner = results[0];
+          assert.ok(winner !== undefined && proposals.includes(winner));
+          assert.deepEqual(results, proposals.map(() => winner));
+        }));
+    });
+
+    void describe("housekeeping", () => {
+      void test("deleteExpired drops expired refresh links, sessions left without one, expired tokens, keys and entries", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const shortLived = newSession(userId, { refreshExpiresAt: T0 + HOUR });
+          const longLived = newSession(userId, { refreshExpiresAt: T0 + 48 * HOUR });
+          const gone = await store.createSession(shortLived);
+          const kept = await store.createSession(longLived);
+          const expiring = await store.createToken(newToken(userId, { expiresAt: T0 + HOUR }));
+          const lasting = await store.createToken(newToken(userId, { expiresAt: null }));
+          const revokedButLive = await store.createToken(newToken(userId, { expiresAt: T0 + 48 * HOUR }));
+          await store.revokeTokens({ id: revokedButLive.id }, T0);
+          await store.insertSigningKey(signingKey("k-forever", T0));
+          await store.insertSigningKey(signingKey("k-retired", T0));
+          await store.retireSigningKey("k-retired", T0, T0 + HOUR);
+          await store.addRevocation({ kind: "jti", value: "short", revokedAt: T0, expiresAt: T0 + HOUR });
+          await store.addRevocation({ kind: "jti", value: "long", revokedAt: T0, expiresAt: T0 + 48 * HOUR });
+
+          assert.deepEqual(await store.deleteExpired(T0 + HOUR - 1), { sessions: 0, tokens: 0, signingKeys: 0, revocations: 0 }, "nothing has expired yet");
+          assert.deepEqual(await store.deleteExpired(T0 + 2 * HOUR), { sessions: 1, tokens: 1, signingKeys: 1, revocations: 1 });
+          assert.deepEqual(await store.deleteExpired(T0 + 2 * HOUR), { sessions: 0, tokens: 0, signingKeys: 0, revocations: 0 }, "a second run finds nothing");
+
+          assert.equal(await store.getSession(gone.id), null);
+          assert.equal(await store.getRefreshToken(shortLived.refreshTokenHash), null);
+          assert.deepEqual(
+            (await store.listSessions(userId)).map((session) => session.id),
+            [kept.id],
+          );
+          assert.equal((await store.getRefreshToken(longLived.refreshTokenHash))?.sessionId, kept.id);
+          assert.equal(await store.findTokenByHash(expiring.tokenHash), null);
+          assert.ok(await store.findTokenByHash(lasting.tokenHash), "a token without expiry stays");
+          assert.ok(await store.findTokenByHash(revokedButLive.tokenHash), "a revoked token stays until it expires");
+          assert.deepEqual(
+            (await store.listSigningKeys()).map((key) => key.kid),
+            ["k-forever"],
+            "keys without an expiry are never dropped",
+          );
+          assert.deepEqual(
+            (await store.listRevocations({ now: T0 })).map((entry) => entry.value),
+            ["long"],
+          );
+        }));
+
+      void test("a session with a spent but unexpired link and an expired live end survives until every link expires", () =>
+        withStore(async (store) => {
+          const input = newSession(newUserId(), { refreshExpiresAt: T0 + 48 * HOUR });
+          const session = await store.createSession(input);
+          const next = hashOf("next");
+          await store.rotateRefreshToken({ oldHash: input.refreshTokenHash, newHash: next, now: T0 + 1, newExpiresAt: T0 + HOUR });
+          assert.equal((await store.deleteExpired(T0 + 2 * HOUR)).sessions, 0);
+          assert.equal(await store.getRefreshToken(next), null, "the expired link went");
+          assert.ok(await store.getSession(session.id));
+          assert.equal((await store.deleteExpired(T0 + 49 * HOUR)).sessions, 1);
+        }));
+
+      void test("deleteUserData deletes the user's sessions, refresh links and tokens, and nothing else", () =>
+        withStore(async (store) => {
+          const doomed = newUserId();
+          const other = newUserId();
+          const doomedSession = newSession(doomed);
+          const otherSession = newSession(other);
+          const session = await store.createSession(doomedSession);
+          const next = hashOf("next");
+          await store.rotateRefreshToken({ oldHash: doomedSession.refreshTokenHash, newHash: next, now: T0 + 1, newExpiresAt: T0 + HOUR });
+          const kept = await store.createSession(otherSession);
+          const doomedToken = await store.createToken(newToken(doomed));
+          const doomedApi = await store.createToken(newToken(doomed, { kind: "api" }));
+          const otherToken = await store.createToken(newToken(other));
+          const entry: RevocationRecord = { kind: "user", value: doomed, revokedAt: T0, expiresAt: T0 + HOUR };
+          await store.addRevocation(entry);
+
+          await store.deleteUserData(doomed);
+          assert.equal(await store.getSession(session.id), null);
+          assert.equal(await store.getRefreshToken(doomedSession.refreshTokenHash), null);
+          assert.equal(await store.getRefreshToken(next), null);
+          assert.equal(await store.findTokenByHash(doomedToken.tokenHash), null);
+          assert.equal(await store.findTokenByHash(doomedApi.tokenHash), null);
+          assert.deepEqual(await store.listSessions(doomed), []);
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [entry], "revocation entries stay");
+          await store.deleteUserData(doomed);
+
+          assert.deepEqual(await store.getSession(kept.id), kept, "other users keep their data");
+          assert.ok(await store.getRefreshToken(otherSession.refreshTokenHash));
+          assert.deepEqual(await store.findTokenByHash(otherToken.tokenHash), otherToken);
+        }));
+    });
+
+    void test("ping resolves", () =>
+      withStore(async (store) => {
+        await store.ping();
+      }));
+  });
+}
