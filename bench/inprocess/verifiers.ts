@@ -4,7 +4,7 @@ import { createSecretKey, generateKeyPairSync, randomBytes, randomUUID, type Key
 import { createVerifier } from "fast-jwt";
 import { jwtVerify, SignJWT } from "jose";
 import jsonwebtoken from "jsonwebtoken";
-import type { SigningKeyRecord } from "../../src/core/store.js";
+import type { SigningKeyRecord } from "../../src/core/token-store.js";
 
 export type VerifierAlg = "HS256" | "EdDSA";
 

@@ -102,6 +102,7 @@ function startTessera(store: ServerDatabase, config: ServerConfig, jwtAlg: JwtAl
     users: {
       findForLogin: (username) => store.users.getUserByUsername(username),
       byId: (id) => store.users.getUserById(Number(id)),
+      setPasswordHash: (id, hash) => store.users.setPasswordHash(Number(id), hash),
     },
     issuer: config.issuer,
     audience: config.audience,

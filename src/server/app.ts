@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { createTessera, type Tessera } from "../auth/create-tessera.js";
 import type { RevocationFeed } from "../auth/revocation-service.js";
 import { TouchStamps } from "../auth/touch-stamps.js";
+import type { Clock } from "../core/clock.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import type { LimiterFactory } from "../http/rate-limit.js";
 import { openServerDatabase, type ServerDatabase } from "./server-database.js";
@@ -40,6 +41,8 @@ export interface AppExtensions {
   logger?: boolean;
   /** Where pino writes (default stdout). */
   logStream?: NodeJS.WritableStream;
+  /** The clock of every token decision (tests move it instead of sleeping). Default: the system clock. */
+  clock?: Clock;
 }
 
 /** Header and body paths pino must never print. */
@@ -98,6 +101,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
         setPasswordHash: (id, hash) => users.setPasswordHash(Number(id), hash),
       },
       scopes: scopesOf,
+      ...(extensions.clock === undefined ? {} : { clock: extensions.clock }),
       issuer: config.issuer,
       audience: config.audience,
       // Unset TESSERA_JWT_ALG keeps whatever signs now: starting must not undo an operator's

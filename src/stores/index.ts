@@ -1,14 +1,12 @@
 /**
- * Tessera's stores: SQLite and PostgreSQL through one Kysely code path.
+ * tessera-auth/stores: Tessera's token store on SQLite or PostgreSQL, through one Kysely code path,
+ * in the app's own database (a URL, or the app's better-sqlite3 Database, pg Pool or Kysely).
  *
  * @example
  * import { openTokenStore } from "tessera-auth/stores";
  * const store = await openTokenStore(process.env.TESSERA_DATABASE_URL ?? "sqlite:./data/tessera.db");
  * await store.migrate();
  */
-export { openSqlStore, type SqlStore, type SqlStoreOptions } from "./sql/open.js";
-export type { PostStore, PostRecord, NewPost, PostPatch } from "./sql/post-store.js";
-export type { Database } from "./sql/database.js";
 export type { SqlDialectName } from "./sql/dialect.js";
 export { parseDatabaseUrl, type DatabaseLocation } from "./sql/url.js";
 export { openTokenStore, type TokenStoreOptions } from "./sql/token-store/open-token-store.js";

@@ -110,7 +110,10 @@ export async function withStore<T>(databaseUrl: string, work: (store: ServerData
 export function openTessera(store: ServerDatabase, options: { jwtAlg?: JwtAlg } = {}): Promise<Tessera<UserRecord>> {
   return createTessera<UserRecord>({
     store: store.tokens,
-    users: { findForLogin: (username) => store.users.getUserByUsername(username) },
+    users: {
+      findForLogin: (username) => store.users.getUserByUsername(username),
+      setPasswordHash: (id, hash) => store.users.setPasswordHash(Number(id), hash),
+    },
     issuer: ISSUER,
     audience: AUDIENCE,
     revocationPollIntervalMs: 0,

@@ -25,7 +25,7 @@ if (pgUrl !== null) {
       assert.equal(unmigrated.code, 1);
       assert.match(unmigrated.stderr, /run "tessera migrate"/);
 
-      assert.equal((await runTessera(["migrate", "--database", databaseUrl])).stdout, "applied 0001_initial\n");
+      assert.equal((await runTessera(["migrate", "--database", databaseUrl])).stdout, "applied 0001_token_tables\napplied 0001_initial\napplied 0002_token_tables_moved\n");
       const created = await runTessera(["users", "create", "ada", "--admin"], { databaseUrl, stdin: "correct horse battery\n" });
       assert.equal(created.code, 0, created.stderr);
       const adaId = Number(created.stdout);
@@ -42,7 +42,7 @@ if (pgUrl !== null) {
       const issued = await withStore(databaseUrl, async (store) => {
         const tessera = await openTessera(store);
         try {
-          assert.equal((await tessera.verifyCredentials("bob", "bob's old password")).ok, true);
+          assert.equal((await tessera.checkPassword("bob", "bob's old password")).ok, true);
           assert.match((await store.users.getUserByUsername("bob"))?.passwordHash ?? "", /^\$argon2id\$/);
           const user = await store.users.getUserById(adaId);
           assert.ok(user);

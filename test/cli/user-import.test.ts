@@ -39,7 +39,7 @@ async function loginAll(databaseUrl: string, users: Record<string, string>): Pro
     try {
       const stored: Record<string, string> = {};
       for (const [username, password] of Object.entries(users)) {
-        const verdict = await tessera.verifyCredentials(username, password);
+        const verdict = await tessera.checkPassword(username, password);
         assert.equal(verdict.ok, true, `${username} logs in with the old password`);
         stored[username] = (await store.users.getUserByUsername(username))?.passwordHash ?? "";
       }
@@ -157,7 +157,7 @@ void describe("tessera users import", () => {
       // A wrong password neither logs in nor touches the legacy hash.
       const tessera = await openTessera(store);
       try {
-        assert.equal((await tessera.verifyCredentials("alice", "not alice's password")).ok, false);
+        assert.equal((await tessera.checkPassword("alice", "not alice's password")).ok, false);
       } finally {
         await tessera.close();
       }

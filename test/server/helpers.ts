@@ -1,6 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildApp, type AppExtensions } from "../../src/server/app.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hashPassword } from "../../src/core/passwords/index.js";
 import { loadConfig } from "../../src/server/config.js";
+import { openServerDatabase } from "../../src/server/server-database.js";
 import { createTestSchemaName, dropTestSchema, readTestPostgresUrl } from "../support/postgres.js";
 
 export const PASSWORD = "correct horse battery staple";
@@ -16,6 +21,32 @@ async function defaultDatabase(): Promise<{ url: string; cleanup: () => Promise<
   const schema = createTestSchemaName();
   const url = `${base}${base.includes("?") ? "&" : "?"}schema=${schema}`;
   return { url, cleanup: () => dropTestSchema(base, schema) };
+}
+
+/**
+ * A fresh server with an admin `root` (password {@link PASSWORD}) inserted through the store, as
+ * `tessera users create --admin` does: no API creates admins. On a temporary SQLite file (the
+ * admin is written by a second connection) or, in the PostgreSQL pass, a fresh schema.
+ */
+export async function makeAppWithAdmin(env: Record<string, string> = {}, extensions: AppExtensions = {}): Promise<FastifyInstance> {
+  let url: string;
+  let cleanup: () => Promise<void>;
+  if (process.env["TESSERA_TEST_SERVER_DATABASE"] === "postgres") {
+    ({ url, cleanup } = await defaultDatabase());
+  } else {
+    const dir = await mkdtemp(join(tmpdir(), "tessera-admin-"));
+    url = `sqlite:${join(dir, "tessera.db")}`;
+    cleanup = () => rm(dir, { recursive: true, force: true });
+  }
+  const app = await makeApp({ ...env, TESSERA_DATABASE_URL: url }, extensions);
+  app.addHook("onClose", cleanup);
+  const store = await openServerDatabase(url);
+  try {
+    await store.users.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+  } finally {
+    await store.close();
+  }
+  return app;
 }
 
 /** A fresh server with test-friendly defaults; `env` overrides any variable. */

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { PASSWORD, basic, bearer, login, makeApp, problem, register, type TokenResponse } from "./helpers.js";
 
-const FULL_SCOPE = "users:read users:write posts:read posts:write tokens:introspect";
+const FULL_SCOPE = "users:read users:write posts:read posts:write";
 
 function assertProblem(response: LightMyRequestResponse, status: number, code: string): void {
   assert.equal(response.statusCode, status, response.body);
@@ -78,13 +78,24 @@ describe("/api/me", () => {
       assert.match(me.auth.expires_at, /Z$/);
     });
 
-    it("works with any valid token, whatever its scope, and shows the narrowed scope", async () => {
-      for (const scope of ["posts:read", "tokens:introspect"]) {
-        const narrow = (await login(app, "ada", PASSWORD, scope)).access_token;
-        const response = await app.inject({ method: "GET", url: "/api/me", headers: bearer(narrow) });
-        assert.equal(response.statusCode, 200);
-        assert.equal(response.json().auth.scope, scope);
-      }
+    it("needs users:read (a posts:read token cannot read the email), and shows the narrowed scope", async () => {
+      const postsOnly = (await login(app, "ada", PASSWORD, "posts:read")).access_token;
+      const refused = await app.inject({ method: "GET", url: "/api/me", headers: bearer(postsOnly) });
+      assertProblem(refused, 403, "insufficient_scope");
+      assert.match(String(refused.headers["www-authenticate"]), /scope="users:read"/);
+      const narrow = (await login(app, "ada", PASSWORD, "users:read")).access_token;
+      const response = await app.inject({ method: "GET", url: "/api/me", headers: bearer(narrow) });
+      assert.equal(response.statusCode, 200);
+      assert.equal(response.json().auth.scope, "users:read");
+    });
+
+    it("lets a read-only token read but not end sessions or revoke tokens (users:write)", async () => {
+      const readOnly = (await login(app, "ada", PASSWORD, "users:read posts:read")).access_token;
+      assert.equal((await app.inject({ method: "GET", url: "/api/me/sessions", headers: bearer(readOnly) })).statusCode, 200);
+      assert.equal((await app.inject({ method: "GET", url: "/api/me/tokens", headers: bearer(readOnly) })).statusCode, 200);
+      assertProblem(await app.inject({ method: "DELETE", url: "/api/me/sessions", headers: bearer(readOnly) }), 403, "insufficient_scope");
+      assertProblem(await app.inject({ method: "DELETE", url: "/api/me/tokens/1", headers: bearer(readOnly) }), 403, "insufficient_scope");
+      assertProblem(await app.inject({ method: "POST", url: "/api/me/tokens", headers: bearer(readOnly), payload: { name: "x", scope: "posts:read" } }), 403, "insufficient_scope");
     });
   });
 
@@ -182,14 +193,14 @@ describe("/api/me", () => {
     }
 
     it("POST /api/me/tokens creates a token, shown once, that works as a Bearer token on /api/me", async () => {
-      const response = await createToken(adaToken, { name: "ci", scope: "posts:read users:read" });
+      const response = await createToken(adaToken, { name: "ci", scope: "posts:read users:read", expires_in: null });
       assert.equal(response.statusCode, 201);
       assert.equal(response.headers["cache-control"], "no-store");
       const created = response.json<CreatedToken>();
       assert.deepEqual(Object.keys(created).sort(), ["created_at", "expires_at", "id", "name", "scope", "token"]);
       assert.equal(created.name, "ci");
       assert.equal(created.scope, "posts:read users:read");
-      assert.equal(created.expires_at, null);
+      assert.equal(created.expires_at, null, "no expiry only when asked for with expires_in: null");
       assert.match(created.token, /^tsr_pat_/);
 
       const me = await app.inject({ method: "GET", url: "/api/me", headers: bearer(created.token) });
@@ -209,8 +220,14 @@ describe("/api/me", () => {
       assertProblem(await app.inject({ method: "DELETE", url: `/api/users/${ada.id}`, headers: bearer(pat) }), 403, "insufficient_scope");
     });
 
+    it("expires after 90 days unless expires_in says otherwise", async () => {
+      const created = (await createToken(adaToken, { name: "default", scope: "posts:read" })).json<CreatedToken>();
+      assert.ok(created.expires_at !== null);
+      assert.equal(Date.parse(created.expires_at) - Date.parse(created.created_at), 90 * 86400 * 1000);
+    });
+
     it("sets expires_at from expires_in and refuses more than a year", async () => {
-      const created = (await createToken(adaToken, { name: "week", scope: "posts:read", expires_in: 7 * 86400 })).json<CreatedToken>();
+      const created = (await createToken(adaToken, { name: "week", scope: "users:read", expires_in: 7 * 86400 })).json<CreatedToken>();
       assert.ok(created.expires_at !== null);
       assert.equal(Date.parse(created.expires_at) - Date.parse(created.created_at), 7 * 86400 * 1000);
       const me = (await app.inject({ method: "GET", url: "/api/me", headers: bearer(created.token) })).json();
@@ -244,7 +261,7 @@ describe("/api/me", () => {
     });
 
     it("refuses a scope beyond the presenting token's with 400 on scope", async () => {
-      const narrow = (await login(app, "ada", PASSWORD, "posts:read")).access_token;
+      const narrow = (await login(app, "ada", PASSWORD, "posts:read users:write")).access_token;
       const response = await createToken(narrow, { name: "escalate", scope: "posts:read posts:write" });
       assertProblem(response, 400, "validation_failed");
       assert.deepEqual(fieldsOf(response), ["scope"]);
@@ -254,6 +271,7 @@ describe("/api/me", () => {
 
     it("refuses to let a PAT mint PATs: 403 forbidden", async () => {
       const pat = (await createToken(adaToken, { name: "full", scope: FULL_SCOPE })).json<CreatedToken>().token;
+      assert.ok(pat);
       const response = await createToken(pat, { name: "child", scope: "posts:read" });
       assertProblem(response, 403, "forbidden");
     });
@@ -267,7 +285,7 @@ describe("/api/me", () => {
         name: "listed",
         scope: "posts:read",
         created_at: created.created_at,
-        expires_at: null,
+        expires_at: created.expires_at,
         last_used_at: null,
       });
 
@@ -283,12 +301,13 @@ describe("/api/me", () => {
 
       const response = await app.inject({ method: "GET", url: "/api/me/tokens", headers: bearer(adaToken) });
       assert.doesNotMatch(response.body, /tsr_pat_|"token"|hash/);
-      const pat = await app.inject({ method: "GET", url: "/api/me/tokens", headers: bearer(created.token) });
+      const reader = (await createToken(adaToken, { name: "reader", scope: "users:read" })).json<CreatedToken>();
+      const pat = await app.inject({ method: "GET", url: "/api/me/tokens", headers: bearer(reader.token) });
       assert.equal(pat.statusCode, 200);
     });
 
     it("DELETE /api/me/tokens/{id} revokes the token at once: 401 token_revoked, and it leaves the list", async () => {
-      const created = (await createToken(adaToken, { name: "doomed", scope: "posts:read" })).json<CreatedToken>();
+      const created = (await createToken(adaToken, { name: "doomed", scope: "users:read" })).json<CreatedToken>();
       assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(created.token) })).statusCode, 200);
       const response = await app.inject({ method: "DELETE", url: `/api/me/tokens/${created.id}`, headers: bearer(adaToken) });
       assert.equal(response.statusCode, 204);
@@ -303,21 +322,21 @@ describe("/api/me", () => {
     it("DELETE /api/me/tokens/{id} answers 404 for another user's token and non-integer ids", async () => {
       await register(app, "bob");
       const bobToken = (await login(app, "bob")).access_token;
-      const bobsPat = (await createToken(bobToken, { name: "bob's", scope: "posts:read" })).json<CreatedToken>();
+      const bobsPat = (await createToken(bobToken, { name: "bob's", scope: "users:read" })).json<CreatedToken>();
       assertProblem(await app.inject({ method: "DELETE", url: `/api/me/tokens/${bobsPat.id}`, headers: bearer(adaToken) }), 404, "not_found");
       assertProblem(await app.inject({ method: "DELETE", url: "/api/me/tokens/abc", headers: bearer(adaToken) }), 404, "not_found");
       assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(bobsPat.token) })).statusCode, 200);
     });
 
     it("a PAT may revoke itself", async () => {
-      const created = (await createToken(adaToken, { name: "self-destruct", scope: "posts:read" })).json<CreatedToken>();
+      const created = (await createToken(adaToken, { name: "self-destruct", scope: "users:read users:write" })).json<CreatedToken>();
       const response = await app.inject({ method: "DELETE", url: `/api/me/tokens/${created.id}`, headers: bearer(created.token) });
       assert.equal(response.statusCode, 204);
       assertProblem(await app.inject({ method: "GET", url: "/api/me", headers: bearer(created.token) }), 401, "token_revoked");
     });
 
-    it("keeps PATs working after a password change and after logging out everywhere", async () => {
-      const created = (await createToken(adaToken, { name: "survivor", scope: "posts:read" })).json<CreatedToken>();
+    it("revokes PATs on a password change unless revoke_tokens is false; logging out everywhere leaves PATs", async () => {
+      const doomed = (await createToken(adaToken, { name: "doomed-by-password", scope: "users:read" })).json<CreatedToken>();
       const changed = await app.inject({
         method: "PATCH",
         url: `/api/users/${ada.id}`,
@@ -325,9 +344,20 @@ describe("/api/me", () => {
         payload: { password: "another fine passphrase", current_password: PASSWORD },
       });
       assert.equal(changed.statusCode, 200);
+      assertProblem(await app.inject({ method: "GET", url: "/api/me", headers: bearer(doomed.token) }), 401, "token_revoked");
+
+      const survivor = (await createToken(adaToken, { name: "survivor", scope: "users:read" })).json<CreatedToken>();
+      const kept = await app.inject({
+        method: "PATCH",
+        url: `/api/users/${ada.id}`,
+        headers: bearer(adaToken),
+        payload: { password: PASSWORD, current_password: "another fine passphrase", revoke_tokens: false },
+      });
+      assert.equal(kept.statusCode, 200);
       assert.equal((await app.inject({ method: "DELETE", url: "/api/me/sessions", headers: bearer(adaToken) })).statusCode, 204);
-      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(created.token) })).statusCode, 200);
+      assert.equal((await app.inject({ method: "GET", url: "/api/me", headers: bearer(survivor.token) })).statusCode, 200);
     });
+
 
     it("answers 401 without a token", async () => {
       for (const [method, url] of [
@@ -340,5 +370,29 @@ describe("/api/me", () => {
         assert.equal(response.headers["www-authenticate"], 'Bearer realm="tessera"');
       }
     });
+  });
+});
+
+describe("POST /api/me/tokens re-authentication", () => {
+  let now = Date.now();
+  let app: FastifyInstance;
+  before(async () => {
+    app = await makeApp({}, { clock: { now: () => now } });
+    await register(app, "eve");
+  });
+  after(() => app.close());
+
+  it("needs no password right after login, and the current password once the login is over 5 minutes old", async () => {
+    const access = (await login(app, "eve")).access_token;
+    const create = (payload: Record<string, unknown>) => app.inject({ method: "POST", url: "/api/me/tokens", headers: bearer(access), payload });
+    assert.equal((await create({ name: "fresh", scope: "posts:read" })).statusCode, 201);
+    now += 6 * 60_000;
+    const missing = await create({ name: "stale", scope: "posts:read" });
+    assertProblem(missing, 400, "validation_failed");
+    assert.deepEqual(fieldsOf(missing), ["password"]);
+    const wrong = await create({ name: "stale", scope: "posts:read", password: "not the password" });
+    assertProblem(wrong, 400, "validation_failed");
+    assert.deepEqual(fieldsOf(wrong), ["password"]);
+    assert.equal((await create({ name: "stale", scope: "posts:read", password: PASSWORD })).statusCode, 201);
   });
 });

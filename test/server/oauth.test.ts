@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { PASSWORD, bearer, login, makeApp, problem, register } from "./helpers.js";
+import { PASSWORD, bearer, login, makeAppWithAdmin, problem, register } from "./helpers.js";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };
 
 describe("OAuth endpoints", () => {
   let app: FastifyInstance;
   before(async () => {
-    app = await makeApp();
+    app = await makeAppWithAdmin();
     await register(app, "carol");
   });
   after(() => app.close());
@@ -123,14 +123,17 @@ describe("OAuth endpoints", () => {
     assert.equal(problem(me).code, "token_revoked");
   });
 
-  it("introspection needs tokens:introspect and reports active tokens", async () => {
-    const caller = await login(app, "carol");
+  it("introspection needs tokens:introspect (an admin's, not an ordinary user's) and reports active tokens", async () => {
+    const caller = await login(app, "root");
     const subject = await login(app, "carol", PASSWORD, "posts:read");
+    const ordinary = await login(app, "carol");
+    assert.equal(ordinary.scope.includes("tokens:introspect"), false);
+    assert.equal((await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(ordinary.access_token), payload: { token: subject.access_token } })).statusCode, 403);
     const active = await app.inject({ method: "POST", url: "/oauth/introspect", headers: { ...bearer(caller.access_token), ...form }, payload: `token=${subject.access_token}` });
     assert.equal(active.statusCode, 200);
     const body = active.json();
     assert.equal(body.active, true);
-    assert.equal(body.sub, "1");
+    assert.equal(body.sub, String((await app.inject({ method: "GET", url: "/api/me", headers: bearer(ordinary.access_token) })).json().id));
     assert.equal(body.username, "carol");
     assert.equal(body.scope, "posts:read");
     assert.equal(body.token_type, "Bearer");
@@ -150,9 +153,10 @@ describe("OAuth endpoints", () => {
     assert.equal(anonymous.statusCode, 401);
   });
 
-  it("introspection tells the three kinds of token apart", async () => {
-    const caller = await login(app, "carol");
-    const created = await app.inject({ method: "POST", url: "/api/me/tokens", headers: bearer(caller.access_token), payload: { name: "ci", scope: "posts:read" } });
+  it("introspection tells the three kinds of token apart, and stamps no last-used time", async () => {
+    const caller = await login(app, "root");
+    const carol = await login(app, "carol");
+    const created = await app.inject({ method: "POST", url: "/api/me/tokens", headers: bearer(carol.access_token), payload: { name: "ci", scope: "posts:read" } });
     assert.equal(created.statusCode, 201);
     const introspect = async (token: string) =>
       (await app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(caller.access_token), payload: { token } })).json();
@@ -162,7 +166,9 @@ describe("OAuth endpoints", () => {
     assert.equal(pat.token_kind, "personal_access_token");
     assert.equal(pat.scope, "posts:read");
     assert.equal(pat.username, "carol");
-    const refresh = await introspect(caller.refresh_token);
+    const listed = (await app.inject({ method: "GET", url: "/api/me/tokens", headers: bearer(carol.access_token) })).json<{ name: string; last_used_at: string | null }[]>();
+    assert.equal(listed.find((token) => token.name === "ci")?.last_used_at, null, "introspection is not a use of the token");
+    const refresh = await introspect(carol.refresh_token);
     assert.equal(refresh.active, true);
     assert.equal(refresh.token_type, "refresh_token");
     assert.equal(refresh.token_kind, "refresh_token");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../../src/core/passwords/index.js";
-import { openSqlStore } from "../../src/stores/index.js";
+import { openServerDatabase } from "../../src/server/server-database.js";
 import { PASSWORD, bearer, login, makeApp, problem, register } from "./helpers.js";
 
 function assertProblem(response: LightMyRequestResponse, status: number, code: string): void {
@@ -46,8 +46,8 @@ describe("posts", () => {
       await app.close();
       await rm(dir, { recursive: true, force: true });
     };
-    const store = await openSqlStore(url);
-    await store.auth.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+    const store = await openServerDatabase(url);
+    await store.users.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
     await store.close();
     ada = await register(app, "ada");
     bob = await register(app, "bob");

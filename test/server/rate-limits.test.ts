@@ -137,14 +137,14 @@ describe("per-token limit and admins", () => {
     const { mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { openSqlStore } = await import("../../src/stores/index.js");
+    const { openServerDatabase } = await import("../../src/server/server-database.js");
     const { hashPassword } = await import("../../src/core/passwords/index.js");
     const dir = await mkdtemp(join(tmpdir(), "tessera-admin-"));
     const url = `sqlite:${join(dir, "tessera.db")}`;
     const app = await makeApp({ TESSERA_DATABASE_URL: url, TESSERA_REQUEST_LIMIT_TOKEN: "1/1m" });
     try {
-      const store = await openSqlStore(url);
-      await store.auth.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+      const store = await openServerDatabase(url);
+      await store.users.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
       await store.close();
       await register(app, "jan");
       const admin = await login(app, "root");

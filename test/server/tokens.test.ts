@@ -19,7 +19,7 @@ describe("POST /api/tokens", () => {
     assert.equal(body.token_type, "Bearer");
     assert.equal(body.expires_in, 900);
     assert.match(body.refresh_token, /^tsr_rt_[A-Za-z0-9_-]{49}$/);
-    assert.equal(body.scope, "users:read users:write posts:read posts:write tokens:introspect");
+    assert.equal(body.scope, "users:read users:write posts:read posts:write", "an ordinary user holds no tokens:introspect");
     const [header, payload] = (body.access_token as string).split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
     assert.equal(header.typ, "at+jwt");
     assert.equal(header.alg, "EdDSA");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../../src/core/passwords/index.js";
-import { openSqlStore } from "../../src/stores/index.js";
+import { openServerDatabase } from "../../src/server/server-database.js";
 import { PASSWORD, basic, bearer, login, makeApp, problem, register } from "./helpers.js";
 
 const NEW_PASSWORD = "a brand new passphrase 42";
@@ -26,8 +26,8 @@ async function makeAppWithAdmin(): Promise<{ app: FastifyInstance; close: () => 
   const dir = await mkdtemp(join(tmpdir(), "tessera-users-"));
   const url = `sqlite:${join(dir, "tessera.db")}`;
   const app = await makeApp({ TESSERA_DATABASE_URL: url });
-  const store = await openSqlStore(url);
-  await store.auth.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+  const store = await openServerDatabase(url);
+  await store.users.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
   await store.close();
   return {
     app,

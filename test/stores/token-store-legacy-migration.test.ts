@@ -1,5 +1,5 @@
 // The forward migration from Tessera 0.1.0: a database made by the 0.1.0 store code
-// (scripts/make-legacy-fixture.ts) goes through the token store's migrate(), then the server
+// (test/fixtures/make-legacy-fixture.ts) goes through the token store's migrate(), then the server
 // store's, and every row comes out the other side with the same values.
 import * as assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -51,7 +51,7 @@ function rowsOf(legacy: LegacyRows, table: string): Row[] {
   return rows;
 }
 
-/** The fixture holds what scripts/make-legacy-fixture.ts promises, or this test proves little. */
+/** The fixture holds what test/fixtures/make-legacy-fixture.ts promises, or this test proves little. */
 function checkFixtureCoverage(legacy: LegacyRows): void {
   const users = rowsOf(legacy, "users");
   assert.equal(users.length, 3);

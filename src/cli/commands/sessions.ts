@@ -92,7 +92,7 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     const session = await database.store.tokens.getSession(sessionId);
-    if (!session || session.userId !== user.id) return fail(io, `"${user.username}" has no session ${sessionId}`);
+    if (!session || session.userId !== String(user.id)) return fail(io, `"${user.username}" has no session ${sessionId}`);
     if (session.revokedAt !== null) {
       io.stdout.write(`session ${sessionId} was already revoked\n`);
       return EXIT_OK;

@@ -2,7 +2,7 @@ import { createSecretKey, generateKeyPair, randomBytes, type KeyObject } from "n
 import { promisify } from "node:util";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { ConfigError } from "../errors.js";
-import type { SigningKeyRecord } from "../store.js";
+import type { SigningKeyRecord } from "../token-store.js";
 import { isJwtAlg, type JwtAlg } from "./algorithms.js";
 
 const generateKeyPairAsync = promisify(generateKeyPair);

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { TesseraError } from "../errors.js";
-import type { SigningKeyRecord } from "../store.js";
+import type { SigningKeyRecord } from "../token-store.js";
 import { isJwtAlg, type JwtAlg } from "./algorithms.js";
 import { decodeCanonicalBase64url, encodeBase64url } from "./base64url.js";
 import { generateSigningKey, HS256_SECRET_BYTES, RSA_MODULUS_BITS } from "./generate-signing-key.js";

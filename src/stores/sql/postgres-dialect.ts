@@ -1,5 +1,4 @@
 import { CompiledQuery, Kysely, sql } from "kysely";
-import type { Database } from "./database.js";
 import { RaceFreePostgresDialect } from "./postgres-introspector.js";
 import { readErrorCode, type SqlDialect, type SqlContext } from "./dialect.js";
 
@@ -102,7 +101,7 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
   const schema = options.schema;
   const setSearchPath =
     schema === undefined ? undefined : CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`);
-  const db = new Kysely<Database>({
+  const db = new Kysely<Record<string, never>>({
     dialect: new RaceFreePostgresDialect({
       pool,
       ...(setSearchPath === undefined

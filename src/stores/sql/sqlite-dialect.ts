@@ -4,7 +4,6 @@ import type BetterSqlite3Module from "better-sqlite3";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { BackendUnavailableError } from "../../core/errors.js";
 import { translateBackendError } from "./backend-errors.js";
-import type { Database } from "./database.js";
 import { readErrorCode, type SqlDialect, type SqlContext } from "./dialect.js";
 
 export interface SqliteOpenOptions {
@@ -87,7 +86,7 @@ export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<Sq
     database.close();
     throw translateBackendError(error, sqliteDialect.isUnavailable);
   }
-  return { db: createSqliteKysely<Database>(database), dialect: sqliteDialect };
+  return { db: createSqliteKysely<Record<string, never>>(database), dialect: sqliteDialect };
 }
 
 /**

@@ -69,7 +69,7 @@ void describe("tessera tokens revoke", () => {
 
     await withStore(databaseUrl, async (store) => {
       const revocations = await store.tokens.listRevocations({ now: Date.now() });
-      assert.ok(revocations.some((entry) => entry.kind === "pat" && entry.value === String(ci.id)));
+      assert.ok(revocations.some((entry) => entry.kind === "token" && entry.value === String(ci.id)));
       const tessera = await openTessera(store);
       try {
         const revoked = await tessera.verify(ci.token);
