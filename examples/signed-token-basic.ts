@@ -63,14 +63,8 @@ export async function start(options: { port?: number; host?: string; databaseUrl
 
   const server = app.listen(port, host);
   await once(server, "listening");
-  return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await new Promise((closed) => server.close(closed));
-      await tessera.close();
-      await store.close();
-    },
-  };
+  const close = () => new Promise((closed) => server.close(closed)).then(() => tessera.close()).then(() => store.close());
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}`, close };
 }
 
 const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
