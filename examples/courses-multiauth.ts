@@ -56,7 +56,8 @@ export async function start(options: { port?: number; host?: string; databaseUrl
     const body = await readBody(c);
     if (body instanceof Response) return body;
     const { username, email, password, verify_password: verifyPassword } = body;
-    if (!isText(username) || !isText(email) || !isText(password)) return problem(c, "validation_failed", { detail: "username, email and password are required" });
+    const detail = "username, email and password are required";
+    if (!isText(username) || !isText(email) || !isText(password)) return problem(c, "validation_failed", { detail });
     if (password !== verifyPassword) return problem(c, "validation_failed", { detail: "Password and password verification do not match" });
     const created = await db.insertInto("users").values({ username, email, password_hash: await tessera.passwords.hash(password) })
       .onConflict((conflict) => conflict.doNothing()).returning("id").executeTakeFirst();
@@ -117,7 +118,8 @@ async function readCourse(c: Context): Promise<{ title: string; url: string } | 
   const errors = [];
   if (!isText(title)) errors.push({ field: "title", message: "No course title provided" });
   if (!isText(url) || !/^https?:\/\/[^\s/]/.test(url)) errors.push({ field: "url", message: "No http(s) course URL provided" });
-  return errors.length === 0 && isText(title) && isText(url) ? { title, url } : problem(c, "validation_failed", { detail: "Invalid course", extra: { errors } });
+  if (errors.length === 0 && isText(title) && isText(url)) return { title, url };
+  return problem(c, "validation_failed", { detail: "Invalid course", extra: { errors } });
 }
 
 const isText = (value: unknown): value is string => typeof value === "string" && value !== "";

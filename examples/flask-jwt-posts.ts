@@ -37,14 +37,16 @@ export async function start(options: { port?: number; host?: string; databaseUrl
   await db.schema.createTable("users").ifNotExists().addColumn("id", id, (c) => c.primaryKey())
     .addColumn("username", "text", (c) => c.notNull().unique()).addColumn("password_hash", "text", (c) => c.notNull()).execute();
   await db.schema.createTable("posts").ifNotExists().addColumn("id", id, (c) => c.primaryKey()).addColumn("user_id", "integer", (c) => c.notNull())
-    .addColumn("title", "text", (c) => c.notNull()).addColumn("body", "text", (c) => c.notNull()).addColumn("created", "text", (c) => c.notNull()).execute();
+    .addColumn("title", "text", (c) => c.notNull()).addColumn("body", "text", (c) => c.notNull())
+    .addColumn("created", "text", (c) => c.notNull()).execute();
   const users = db.selectFrom("users").select(["id", "username", "password_hash as passwordHash"]);
   const userBy = (column: "id" | "username", value: string | number) => users.where(column, "=", value).executeTakeFirst();
   const posts = db.selectFrom("posts").innerJoin("users", "users.id", "posts.user_id")
     .select(["posts.id", "title", "body", "created", "user_id", "username"]).orderBy("posts.id");
   const tessera = await createTessera({ store, clock, issuer: ISSUER, audience: ISSUER, users: { findForLogin: (name) => userBy("username", name) } });
   // Flask-JWT's identity(payload): the token names the user, who must still exist.
-  const jwt = requireAuth({ realm: "Login Required", schemes: [tessera.bearer({ scheme: "JWT", load: (principal) => userBy("id", Number(principal.userId)) })] });
+  const jwtScheme = tessera.bearer({ scheme: "JWT", load: (principal) => userBy("id", Number(principal.userId)) });
+  const jwt = requireAuth({ realm: "Login Required", schemes: [jwtScheme] });
   const protect = { onRequest: jwt };
   const toUser = async (user: { id: number; username: string }) =>
     ({ id: user.id, username: user.username, posts: (await posts.where("user_id", "=", user.id).execute()).map(toPost) });

@@ -111,8 +111,9 @@ export async function start(options: { port?: number; host?: string; databaseUrl
   app.post<{ Body: Fields }>("/api/posts", protect, async (request, reply) => {
     const { body } = request.body ?? {};
     if (!isText(body)) return sendError(reply, 400, "must include a body field");
-    const post = await db.insertInto("posts").values({ user_id: tokenAuth.auth(request).id, body, timestamp: now() }).returningAll().executeTakeFirstOrThrow();
-    return reply.code(201).send(toPost(post));
+    const post = { user_id: tokenAuth.auth(request).id, body, timestamp: now() };
+    const { id: postId } = await db.insertInto("posts").values(post).returning("id").executeTakeFirstOrThrow();
+    return reply.code(201).send(toPost({ ...post, id: postId }));
   });
 
   const url = await app.listen({ port, host });
@@ -120,10 +121,12 @@ export async function start(options: { port?: number; host?: string; databaseUrl
 }
 
 function toUser(user: Omit<Selectable<Tables["users"]>, "password_hash"> & { post_count: unknown }) {
-  const avatar = createHash("md5").update(user.email.toLowerCase()).digest("hex"); // Gravatar's key, not a security use
   const { id, username, last_seen, about_me } = user;
-  const _links = { self: `/api/users/${id}`, my_posts: `/api/users/${id}/my-posts`, avatar: `https://www.gravatar.com/avatar/${avatar}?d=identicon&s=128` };
-  return { id, username, last_seen, about_me, post_count: Number(user.post_count), _links };
+  const avatar = createHash("md5").update(user.email.toLowerCase()).digest("hex"); // Gravatar's key, not a security use
+  return {
+    id, username, last_seen, about_me, post_count: Number(user.post_count),
+    _links: { self: `/api/users/${id}`, my_posts: `/api/users/${id}/my-posts`, avatar: `https://www.gravatar.com/avatar/${avatar}?d=identicon&s=128` },
+  };
 }
 
 function toPost(post: Selectable<Tables["posts"]>) {
