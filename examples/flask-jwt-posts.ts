@@ -1,203 +1,144 @@
-// Seed 003, the Flask-JWT users-and-posts API, on Fastify with the tessera plugin.
+// The Flask-JWT tutorial "Securing an API with JSON Web Tokens" (users and posts), on Fastify.
 //
-//   POST /signup                         {"username","password"} -> 201 {"id","username","posts"}; taken -> 409
-//   POST /auth                           {"username","password"} -> {"access_token"}; bad -> 401 (Flask-JWT body)
-//   Authorization: JWT <token>           claims identity, iat, nbf, exp (300 s)
-//   GET/PUT/DELETE /users/:id            self only, else 403
-//   GET/POST /users/:user_id/posts       read: any user; write: only user_id's token, else 403
+//   POST /signup                        {"username","password"} -> 201 {"id","username","posts"}
+//   POST /auth                          {"username","password"} -> {"access_token"}; bad -> 401 (Flask-JWT's body)
+//   Authorization: JWT <token>          claims identity, iat, nbf, exp (300 s)
+//   GET/PUT/DELETE /users/:id           oneself only, else 403
+//   GET/POST /users/:user_id/posts      read: any user; write: only user_id's token, else 403
 //   GET/PUT/DELETE /users/:user_id/posts/:id
 //
-// Unlike the tutorial: an unknown username on /auth is a 401, not a crash (and costs a password
-// verification like a known one); GET /users/:id no longer returns the caller whoever :id is;
-// creating a post needs a token; a taken username is 409, not a 200 with a string; passwords
-// are argon2id; the signing key lives in the database instead of 'super-secret' in the source.
-import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import { SigningKeys, createPasswordHasher, systemClock, verifyUserPassword, type ErrorCode, type UserRecord } from "../src/core/index.js";
-import { tessera } from "../src/http/fastify/index.js";
-import { PROBLEM_CONTENT_TYPE, bearerScheme, problemFor, type VerifyResult } from "../src/http/index.js";
-import { openSqlStore, type PostRecord } from "../src/stores/index.js";
-import { isMainModule, launch, type ExampleOptions, type RunningExample } from "../scripts/run-example.js";
+// Fixed: an unknown username on /auth is a 401 like a wrong password (the tutorial crashed);
+// /users/:id acts on :id, not on whoever called; writing a post needs its owner's token; a taken
+// username is 409, not a 200 with a string; the signing key lives in the database instead of
+// 'super-secret' in the source; passwords are argon2id (the tutorial used bcrypt).
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyRequest } from "fastify";
+import type { Generated } from "kysely";
+import { createTessera, systemClock, type Clock } from "tessera-auth";
+import { problemErrorHandler, problemNotFoundHandler, requireAuth, sendProblem } from "tessera-auth/fastify";
+import { openTokenStore } from "tessera-auth/stores";
 
-const ISSUER = "urn:tessera:examples:flask-jwt-posts";
-const TOKEN_TTL_SECONDS = 300; // Flask-JWT's JWT_EXPIRATION_DELTA default
-const MAX_PASSWORD_LENGTH = 1024;
-// Flask-JWT's answer to any failed /auth, unknown usernames included.
-const INVALID_CREDENTIALS = { description: "Invalid credentials", error: "Bad Request", status_code: 401 };
-
-// Fastify's own client errors keep their meaning; any other fault is a 500 we do not describe.
-const FRAMEWORK_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  400: "invalid_request",
-  413: "body_too_large",
-  415: "unsupported_media_type",
+const ISSUER = "urn:example:flask-jwt-posts";
+type Tables = {
+  users: { id: Generated<number>; username: string; password_hash: string };
+  posts: { id: Generated<number>; user_id: number; title: string; body: string; created: string };
 };
+type Params = { id: string; user_id: string };
+type Fields = Record<string, unknown> | undefined;
 
-type Params = { id?: string; user_id?: string };
-type Body = Record<string, unknown> | undefined;
-
-/** Starts the API; `npm run example -- flask-jwt-posts` calls it with the environment's settings. */
-export async function start(options: ExampleOptions = {}): Promise<RunningExample> {
-  const { port = 5000, host = "127.0.0.1", databaseUrl = "sqlite::memory:", clock = systemClock } = options;
-  const store = await openSqlStore(databaseUrl);
+/** Listens on PORT, HOST and TESSERA_DATABASE_URL unless told otherwise; tests pass a clock they move. */
+export async function start(options: { port?: number; host?: string; databaseUrl?: string; clock?: Clock } = {}) {
+  const { port = Number(process.env.PORT ?? 5000), host = process.env.HOST ?? "127.0.0.1", clock = systemClock } = options;
+  const store = await openTokenStore(options.databaseUrl ?? process.env.TESSERA_DATABASE_URL ?? "sqlite::memory:");
   await store.migrate();
-  const { auth: users, posts } = store;
-  const passwords = createPasswordHasher();
-  const keys = new SigningKeys({ store: users, clock, alg: "EdDSA", issuer: ISSUER, audience: ISSUER, accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
-  await keys.load();
+  // The app's own tables, on the token store's connection.
+  const db = store.db.withTables<Tables>();
+  const id = store.dialect === "postgres" ? "serial" : "integer";
+  await db.schema.createTable("users").ifNotExists().addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("username", "text", (c) => c.notNull().unique()).addColumn("password_hash", "text", (c) => c.notNull()).execute();
+  await db.schema.createTable("posts").ifNotExists().addColumn("id", id, (c) => c.primaryKey()).addColumn("user_id", "integer", (c) => c.notNull())
+    .addColumn("title", "text", (c) => c.notNull()).addColumn("body", "text", (c) => c.notNull())
+    .addColumn("created", "text", (c) => c.notNull()).execute();
+  const users = db.selectFrom("users").select(["id", "username", "password_hash as passwordHash"]);
+  const userBy = (column: "id" | "username", value: string | number) => users.where(column, "=", value).executeTakeFirst();
+  const posts = db.selectFrom("posts").innerJoin("users", "users.id", "posts.user_id")
+    .select(["posts.id", "title", "body", "created", "user_id", "username"]).orderBy("posts.id");
+  const tessera = await createTessera({ store, clock, issuer: ISSUER, audience: ISSUER, users: { findForLogin: (name) => userBy("username", name) } });
+  // Flask-JWT's identity(payload): the token names the user, who must still exist.
+  const jwtScheme = tessera.bearer({ scheme: "JWT", load: (principal) => userBy("id", Number(principal.userId)) });
+  const jwt = requireAuth({ realm: "Login Required", schemes: [jwtScheme] });
+  const protect = { onRequest: jwt };
+  const toUser = async (user: { id: number; username: string }) =>
+    ({ id: user.id, username: user.username, posts: (await posts.where("user_id", "=", user.id).execute()).map(toPost) });
+  const self = (request: FastifyRequest<{ Params: Params }>) => (idOf(request.params.id) === jwt.auth(request).id ? jwt.auth(request) : null);
+  const findPost = (params: Params) => posts.where("posts.id", "=", idOf(params.id)).where("user_id", "=", idOf(params.user_id)).executeTakeFirst();
 
-  // Flask-JWT's identity(payload): the verified `identity` claim names the user.
-  async function checkToken(token: string): Promise<VerifyResult<UserRecord>> {
-    const verified = keys.verify(token);
-    if (!verified.ok) return verified;
-    const identity = verified.claims.identity;
-    const user = typeof identity === "number" ? await users.getUserById(identity) : null;
-    return user !== null ? { ok: true, auth: user } : { ok: false, code: "token_invalid", detail: "The user no longer exists" };
-  }
-
-  async function toUser(user: UserRecord) {
-    const page = await posts.listPosts({ userId: user.id, offset: 0, limit: 1000 });
-    return { id: user.id, username: user.username, posts: page.items.reverse().map(toPost) };
-  }
-
-  const app = Fastify({ bodyLimit: 64 * 1024 });
-  await app.register(tessera, { realm: "Login Required", schemes: [bearerScheme({ scheme: "JWT", verify: checkToken })] });
-  const jwtRequired = { preHandler: app.tessera.guard() };
-  const currentUser = (request: FastifyRequest): UserRecord => request.auth as UserRecord;
-
-  app.post("/signup", async (request, reply) => {
-    const { username, password } = (request.body as Body) ?? {};
-    if (!isFilled(username) || !isFilled(password) || password.length > MAX_PASSWORD_LENGTH) {
-      return sendProblem(reply, "validation_failed", "username and password are required");
+  const app = Fastify({ bodyLimit: 64 * 1024 }).setErrorHandler(problemErrorHandler).setNotFoundHandler(problemNotFoundHandler);
+  app.post<{ Body: Fields }>("/signup", async (request, reply) => {
+    const { username, password } = request.body ?? {};
+    if (!isText(username) || !isText(password)) return sendProblem(reply, "validation_failed", { detail: "username and password are required" });
+    const user = await db.insertInto("users").values({ username, password_hash: await tessera.passwords.hash(password) })
+      .onConflict((conflict) => conflict.column("username").doNothing()).returning(["id", "username"]).executeTakeFirst();
+    return user ? reply.code(201).send(await toUser(user)) : sendProblem(reply, "username_taken", { detail: "Username already exists" });
+  });
+  app.post<{ Body: Fields }>("/auth", async (request, reply) => {
+    const { username, password } = request.body ?? {};
+    const login = await tessera.checkPassword(String(username ?? ""), String(password ?? ""));
+    if (!login.ok) {
+      const body = { description: "Invalid credentials", error: "Bad Request", status_code: 401 }; // Flask-JWT's, status included
+      return reply.code(401).header("WWW-Authenticate", 'JWT realm="Login Required"').send(body);
     }
-    const user = await users.createUser({ username, passwordHash: await passwords.hash(password), now: clock.now() });
-    if (user === null) return sendProblem(reply, "username_taken", "Username already exists");
-    return reply.code(201).send(await toUser(user));
+    const { accessToken } = tessera.issueAccessToken(login.user, { ttlSeconds: 300, claims: { identity: login.user.id } });
+    return reply.header("Cache-Control", "no-store").send({ access_token: accessToken });
   });
-
-  app.post("/auth", async (request, reply) => {
-    const { username, password } = (request.body as Body) ?? {};
-    const user = isFilled(username) ? await users.getUserByUsername(username) : null;
-    // An unknown user costs one verification too, so timing does not tell who exists.
-    const login = await verifyUserPassword(passwords, user, typeof password === "string" ? password : "");
-    if (!login.ok) return reply.code(401).header("WWW-Authenticate", 'JWT realm="Login Required"').send(INVALID_CREDENTIALS);
-    // Flask-JWT's claims (identity, iat, nbf, exp) ride along with the standard ones.
-    const { token } = keys.issue({ sub: login.user.id, extraClaims: { identity: login.user.id } });
-    return reply.header("Cache-Control", "no-store").send({ access_token: token });
+  app.get<{ Params: Params }>("/users/:id", protect, async (request, reply) => {
+    const me = self(request);
+    return me ? toUser(me) : sendProblem(reply, "forbidden");
   });
-
-  app.get<{ Params: Params }>("/users/:id", jwtRequired, async (request, reply) => {
-    const me = currentUser(request);
-    if (parseId(request.params.id) !== me.id) return sendProblem(reply, "forbidden");
-    return toUser(me);
+  app.put<{ Params: Params; Body: Fields }>("/users/:id", protect, async (request, reply) => {
+    const me = self(request);
+    if (!me) return sendProblem(reply, "forbidden");
+    const { username = me.username, password } = request.body ?? {};
+    if (!isText(username) || (password !== undefined && !isText(password))) return sendProblem(reply, "validation_failed");
+    if (username !== me.username && (await userBy("username", username))) return sendProblem(reply, "username_taken");
+    const passwordHash = isText(password) ? await tessera.passwords.hash(password) : me.passwordHash;
+    await db.updateTable("users").set({ username, password_hash: passwordHash }).where("id", "=", me.id).execute();
+    return toUser({ id: me.id, username });
   });
-
-  app.put<{ Params: Params }>("/users/:id", jwtRequired, async (request, reply) => {
-    const me = currentUser(request);
-    if (parseId(request.params.id) !== me.id) return sendProblem(reply, "forbidden");
-    const { username, password } = (request.body as Body) ?? {};
-    const badPassword = password !== undefined && (!isFilled(password) || password.length > MAX_PASSWORD_LENGTH);
-    if ((username !== undefined && !isFilled(username)) || badPassword) {
-      return sendProblem(reply, "validation_failed", "username and password must be non-empty strings");
-    }
-    let updated: UserRecord | "taken" | null = me;
-    if (username !== undefined) updated = await users.updateUser(me.id, { username });
-    if (updated === "taken") return sendProblem(reply, "username_taken", "Username already exists");
-    if (updated === null) return sendProblem(reply, "not_found");
-    if (password !== undefined) await users.setPasswordHash(me.id, await passwords.hash(password));
-    return toUser(updated);
+  app.delete<{ Params: Params }>("/users/:id", protect, async (request, reply) => {
+    const me = self(request);
+    if (!me) return sendProblem(reply, "forbidden");
+    await db.deleteFrom("posts").where("user_id", "=", me.id).execute();
+    await db.deleteFrom("users").where("id", "=", me.id).execute();
+    await tessera.forgetUser(me.id);
+    return reply.code(204).send();
   });
-
-  app.delete<{ Params: Params }>("/users/:id", jwtRequired, async (request, reply) => {
-    const me = currentUser(request);
-    if (parseId(request.params.id) !== me.id) return sendProblem(reply, "forbidden");
-    await users.deleteUser(me.id);
+  app.get<{ Params: Params }>("/users/:user_id/posts", protect, async (request, reply) => {
+    const owner = await userBy("id", idOf(request.params.user_id));
+    return owner ? (await toUser(owner)).posts : sendProblem(reply, "not_found");
+  });
+  app.post<{ Params: Params; Body: Fields }>("/users/:user_id/posts", protect, async (request, reply) => {
+    const me = jwt.auth(request);
+    if (idOf(request.params.user_id) !== me.id) return sendProblem(reply, "forbidden");
+    const { title, body } = request.body ?? {};
+    if (!isText(title) || typeof body !== "string") return sendProblem(reply, "validation_failed", { detail: "title and body are required" });
+    const post = { user_id: me.id, title, body, created: new Date(clock.now()).toISOString() };
+    const { id: postId } = await db.insertInto("posts").values(post).returning("id").executeTakeFirstOrThrow();
+    return reply.code(201).send(toPost({ ...post, id: postId, username: me.username }));
+  });
+  app.get<{ Params: Params }>("/users/:user_id/posts/:id", protect, async (request, reply) => {
+    const post = await findPost(request.params);
+    return post ? toPost(post) : sendProblem(reply, "not_found");
+  });
+  app.put<{ Params: Params; Body: Fields }>("/users/:user_id/posts/:id", protect, async (request, reply) => {
+    if (idOf(request.params.user_id) !== jwt.auth(request).id) return sendProblem(reply, "forbidden");
+    const post = await findPost(request.params);
+    if (!post) return sendProblem(reply, "not_found");
+    const { title = post.title, body = post.body } = request.body ?? {};
+    if (!isText(title) || typeof body !== "string") return sendProblem(reply, "validation_failed", { detail: "title and body must be strings" });
+    await db.updateTable("posts").set({ title, body }).where("id", "=", post.id).execute();
+    return toPost({ ...post, title, body });
+  });
+  app.delete<{ Params: Params }>("/users/:user_id/posts/:id", protect, async (request, reply) => {
+    if (idOf(request.params.user_id) !== jwt.auth(request).id) return sendProblem(reply, "forbidden");
+    const post = await findPost(request.params);
+    if (!post) return sendProblem(reply, "not_found");
+    await db.deleteFrom("posts").where("id", "=", post.id).execute();
     return reply.code(204).send();
   });
 
-  app.get<{ Params: Params }>("/users/:user_id/posts", jwtRequired, async (request, reply) => {
-    const userId = parseId(request.params.user_id);
-    const owner = userId === null ? null : await users.getUserById(userId);
-    if (owner === null) return sendProblem(reply, "not_found");
-    return (await toUser(owner)).posts;
-  });
-
-  app.post<{ Params: Params }>("/users/:user_id/posts", jwtRequired, async (request, reply) => {
-    if (parseId(request.params.user_id) !== currentUser(request).id) return sendProblem(reply, "forbidden");
-    const { title, body } = (request.body as Body) ?? {};
-    if (!isFilled(title) || typeof body !== "string") return sendProblem(reply, "validation_failed", "title and body are required");
-    const post = await posts.createPost({ userId: currentUser(request).id, title, body, now: clock.now() });
-    return reply.code(201).send(toPost(post));
-  });
-
-  // The post, if it exists and belongs to :user_id; for writes, only the owner's token passes.
-  async function findPost(request: FastifyRequest<{ Params: Params }>, write: boolean): Promise<PostRecord | "forbidden" | "not_found"> {
-    const userId = parseId(request.params.user_id);
-    if (write && userId !== currentUser(request).id) return "forbidden";
-    const id = parseId(request.params.id);
-    const post = id === null ? null : await posts.getPost(id);
-    return post === null || post.userId !== userId ? "not_found" : post;
-  }
-
-  app.get<{ Params: Params }>("/users/:user_id/posts/:id", jwtRequired, async (request, reply) => {
-    const post = await findPost(request, false);
-    return typeof post === "string" ? sendProblem(reply, post) : toPost(post);
-  });
-
-  app.put<{ Params: Params }>("/users/:user_id/posts/:id", jwtRequired, async (request, reply) => {
-    const post = await findPost(request, true);
-    if (typeof post === "string") return sendProblem(reply, post);
-    const { title, body } = (request.body as Body) ?? {};
-    if ((title !== undefined && !isFilled(title)) || (body !== undefined && typeof body !== "string")) {
-      return sendProblem(reply, "validation_failed", "title and body must be strings");
-    }
-    const patch = { ...(title === undefined ? {} : { title }), ...(body === undefined ? {} : { body }) };
-    const updated = await posts.updatePost(post.id, patch, clock.now());
-    return updated === null ? sendProblem(reply, "not_found") : toPost(updated);
-  });
-
-  app.delete<{ Params: Params }>("/users/:user_id/posts/:id", jwtRequired, async (request, reply) => {
-    const post = await findPost(request, true);
-    if (typeof post === "string") return sendProblem(reply, post);
-    await posts.deletePost(post.id);
-    return reply.code(204).send();
-  });
-
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, "not_found"));
-  app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
-    return sendProblem(reply, FRAMEWORK_ERRORS[error.statusCode ?? 500] ?? "internal_error");
-  });
-
-  try {
-    const url = await app.listen({ port, host });
-    return { url, close: () => app.close().then(() => store.close()) };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const url = await app.listen({ port, host });
+  return { url, close: () => app.close().then(() => tessera.close()).then(() => store.close()) };
 }
 
-function toPost(post: PostRecord) {
-  return {
-    id: post.id,
-    title: post.title,
-    body: post.body,
-    // flask-restful's DateTime(dt_format='rfc822')
-    created: new Date(post.createdAt).toUTCString().replace("GMT", "-0000"),
-    user: { id: post.userId, username: post.authorUsername },
-  };
+// flask-restful's post_fields, with DateTime(dt_format='rfc822').
+function toPost(post: { id: number; title: string; body: string; created: string; user_id: number; username: string }) {
+  const created = new Date(post.created).toUTCString().replace("GMT", "-0000");
+  return { id: post.id, title: post.title, body: post.body, created, user: { id: post.user_id, username: post.username } };
 }
 
-function parseId(raw: string | undefined): number | null {
-  // Like Flask's <int:id>: anything but a plain integer matches no resource.
-  return raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : null;
-}
+// Like Flask's <int:id>: anything but a plain number matches nothing.
+const idOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : 0);
+const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
 
-function isFilled(value: unknown): value is string {
-  return typeof value === "string" && value !== "";
-}
-
-function sendProblem(reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply {
-  const problem = problemFor(code, detail === undefined ? {} : { detail });
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body));
-}
-
-if (isMainModule(import.meta.url)) await launch("flask-jwt-posts", start);
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(`listening on ${(await start()).url}`);

@@ -16,6 +16,7 @@ const rules: Rule[] = [
   { layer: "src/stores", forbidden: /^\.\.?\/.*(http|server|cli)\//, why: "stores depend only on core" },
   { layer: "src/http", forbidden: /^\.\.?\/.*(stores|server|cli)\//, why: "http adapters depend only on core" },
   { layer: "src/server", forbidden: /^\.\.?\/.*cli\//, why: "the server does not depend on the CLI" },
+  { layer: "examples", forbidden: /^\.\/(src|scripts)\//, why: "examples import Tessera by package name, as an app would" },
 ];
 
 function files(dir: string): string[] {

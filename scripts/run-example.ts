@@ -1,21 +1,20 @@
 // `npm run example -- <name>`: starts examples/<name>.ts with PORT, HOST and
-// TESSERA_DATABASE_URL from the environment. Also the contract every example follows:
-// it exports `start(options)` and, run directly, calls `launch(name, start)`.
+// TESSERA_DATABASE_URL from the environment. Also the contract every example follows: it
+// exports `start(options)` and starts itself when run directly. It imports nothing from src/:
+// the examples stand alone on the package (`tessera-auth`, built into dist/).
 import { readdirSync, realpathSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Clock } from "../src/core/index.js";
-import { parseDatabaseUrl } from "../src/stores/index.js";
+import type { Clock } from "tessera-auth";
+import { parseDatabaseUrl } from "tessera-auth/stores";
 
-/** What `start()` of every example takes; everything has the documented default. */
+/** What `start()` of every example takes; anything left out comes from the environment or its default. */
 export interface ExampleOptions {
-  /** Default 5000; 0 picks a free port (tests). */
+  /** Default `PORT`, else 5000; 0 picks a free port (tests). */
   port?: number;
-  /** Default `127.0.0.1`. */
+  /** Default `HOST`, else `127.0.0.1`. */
   host?: string;
-  /** Default `sqlite::memory:`. */
+  /** Default `TESSERA_DATABASE_URL`, else `sqlite::memory:`. */
   databaseUrl?: string;
   /** Where "now" comes from; tests move it to expire tokens. Default the wall clock. */
   clock?: Clock;
@@ -30,40 +29,6 @@ export interface RunningExample {
 }
 
 export type StartExample = (options?: ExampleOptions) => Promise<RunningExample>;
-
-/**
- * Listens on `host:port` and returns the running example; `release` (the database) runs after
- * the server has closed, or at once when listening fails.
- *
- * @example
- * return listenExample(createServer(app), { host, port, release: () => store.close() });
- */
-export async function listenExample(
-  server: Server,
-  options: { host: string; port: number; release: () => Promise<void> },
-): Promise<RunningExample> {
-  const { host, port, release } = options;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, resolve);
-    });
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  const bound = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await release();
-    },
-  };
-}
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../examples/", import.meta.url));
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -102,11 +67,11 @@ function isInMemory(databaseUrl: string): boolean {
 }
 
 /**
- * Starts an example from the environment, prints where it listens, and closes it on
- * SIGINT/SIGTERM.
+ * Starts an example from the environment, prints where it listens (and that its keys die with
+ * the process when the database is in memory), and closes it on SIGINT/SIGTERM.
  *
  * @example
- * if (isMainModule(import.meta.url)) await launch("signed-token-basic", start);
+ * await launch("signed-token-basic", start);
  */
 export async function launch(name: string, start: StartExample, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const options = readExampleOptions(env);
@@ -136,7 +101,7 @@ export async function launch(name: string, start: StartExample, env: NodeJS.Proc
 }
 
 /** Whether the module at `moduleUrl` is the script node was started with. */
-export function isMainModule(moduleUrl: string): boolean {
+function isMainModule(moduleUrl: string): boolean {
   const script = process.argv[1];
   if (script === undefined) return false;
   try {
@@ -163,8 +128,6 @@ async function runCli(args: readonly string[]): Promise<void> {
   await launch(name, loaded.start as StartExample);
 }
 
-// Not a top-level await: the example imports this module back, and a pending top-level await
-// here would leave that import waiting forever (node exits with code 13).
 if (isMainModule(import.meta.url)) {
   runCli(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));

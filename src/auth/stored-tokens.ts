@@ -102,23 +102,26 @@ export class StoredTokens {
       if (newest !== undefined) return { token: this.deriveAppToken(newest), record: newest };
       for (const record of live) await this.revokeRecord(record);
     }
-    const draft = {
-      kind: options.kind,
-      userId,
-      name: options.name ?? "",
-      scope: options.scope ?? "",
-      now,
-      expiresAt: this.expiresAt(now, options.ttlSeconds ?? null),
-    };
-    const token = this.deriveAppToken({ ...draft, createdAt: now });
-    try {
-      return { token, record: await store.createToken({ ...draft, tokenHash: hashToken(token) }) };
-    } catch (error) {
-      // The same user, kind, scope and name in the same millisecond derive the same token: the
-      // other request's row is this one.
-      const existing = await store.findTokenByHash(hashToken(token));
-      if (existing === null) throw error;
-      return { token, record: existing };
+    for (let createdAt = now; ; createdAt++) {
+      const draft = {
+        kind: options.kind,
+        userId,
+        name: options.name ?? "",
+        scope: options.scope ?? "",
+        now: createdAt,
+        expiresAt: this.expiresAt(createdAt, options.ttlSeconds ?? null),
+      };
+      const token = this.deriveAppToken({ ...draft, createdAt });
+      try {
+        return { token, record: await store.createToken({ ...draft, tokenHash: hashToken(token) }) };
+      } catch (error) {
+        // The same user, kind, scope and name in the same millisecond derive the same token: the
+        // other request's row is this one, unless it was revoked since (a logout, a replaced
+        // token): then the next millisecond derives a fresh one.
+        const existing = await store.findTokenByHash(hashToken(token));
+        if (existing === null) throw error;
+        if (existing.revokedAt === null) return { token, record: existing };
+      }
     }
   }
 

@@ -93,6 +93,17 @@ void describe("createTessera", () => {
     await assert.rejects(fixture.tessera.tokens.issue(ada.id, { kind: "pat" }), TypeError);
   });
 
+  void it("mints a live app token, not the revoked one, when a token is revoked and re-issued in the same millisecond", async () => {
+    const first = await fixture.tessera.tokens.issue(ada.id, { kind: "relog", ttlSeconds: 120, reuseIfValidFor: 60 });
+    const verified = await fixture.tessera.tokens.verify(first.token, { kind: "relog" });
+    assert.ok(verified.ok);
+    await fixture.tessera.logout(verified.principal);
+    // The clock has not moved: the same row fields would derive the same (revoked) value.
+    const next = await fixture.tessera.tokens.issue(ada.id, { kind: "relog", ttlSeconds: 120, reuseIfValidFor: 60 });
+    assert.notEqual(next.token, first.token);
+    assert.equal(code(await fixture.tessera.tokens.verify(next.token, { kind: "relog" })), "ok");
+  });
+
   void it("asks for the password again unless the login is recent", async () => {
     const login = await fixture.tessera.login("ada", "correct horse battery");
     assert.ok(login.ok);
