@@ -277,6 +277,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   const host: VerifierHost<U> = {
     verifyToken: (token, accept) => verify(token, { accept }),
     checkPassword: (username, password) => checkPassword(passwords, requireUsers(), username, password),
+    scopesOf,
   };
 
   const tessera: Tessera<U> = {

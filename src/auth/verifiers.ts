@@ -50,17 +50,21 @@ export interface BasicVerifierOptions<U, A> {
 export interface VerifierHost<U extends LoginUser> {
   verifyToken(token: string, accept: readonly string[]): Promise<Result<{ principal: Principal }, ErrorCode>>;
   checkPassword(username: string, password: string): Promise<Result<{ user: U }, "credentials_invalid">>;
+  /** What a password grants: the user's full scope (the password is the user's whole authority). */
+  scopesOf(user: U): readonly string[];
 }
 
 export const DEFAULT_ACCEPTED_TOKENS: readonly string[] = ["access", "pat"];
 
 async function loadVerified<A>(result: Result<{ principal: Principal }, ErrorCode>, load: LoadPrincipal<A> | undefined): Promise<VerifyResult<A>> {
   if (!result.ok) return result.detail === undefined ? { ok: false, code: result.code } : { ok: false, code: result.code, detail: result.detail };
-  if (load === undefined) return { ok: true, auth: result.principal as A };
+  const scopes = result.principal.scopes;
+  if (load === undefined) return { ok: true, auth: result.principal as A, scopes };
   const loaded = await load(result.principal);
   // The token is genuine but its user is gone (deleted by the app): the token is no good.
   if (loaded === null || loaded === undefined) return { ok: false, code: "token_invalid", detail: "The token's user no longer exists" };
-  return { ok: true, auth: loaded };
+  // The route's scopes are checked against the token's, whatever object the app maps it to.
+  return { ok: true, auth: loaded, scopes };
 }
 
 export function createBearerVerifier<U extends LoginUser, A>(host: VerifierHost<U>, options: BearerVerifierOptions<A> = {}): AuthScheme<A> {
@@ -93,7 +97,8 @@ export function createBasicVerifier<U extends LoginUser, A>(host: VerifierHost<U
       }
       const checked = await host.checkPassword(username, password);
       if (!checked.ok) return { ok: false, code: "credentials_invalid", detail: "The username or password is incorrect" };
-      return { ok: true, auth: options.load === undefined ? (checked.user as unknown as A) : await options.load(checked.user) };
+      const auth = options.load === undefined ? (checked.user as unknown as A) : await options.load(checked.user);
+      return { ok: true, auth, scopes: host.scopesOf(checked.user) };
     },
   });
 }

@@ -167,7 +167,7 @@ export function createGuard<A>(options: GuardOptions<A>): Guard<A> {
       if (!outcome.ok) return fail(scheme, outcome.code, outcome.detail);
 
       if (required.length > 0) {
-        const missing = missingScopes(scopesOf(outcome.auth) ?? [], required);
+        const missing = missingScopes(outcome.scopes ?? scopesOf(outcome.auth) ?? [], required);
         if (missing.length > 0) {
           return fail(scheme, "insufficient_scope", `The credentials lack the required scope: ${missing.join(" ")}`);
         }

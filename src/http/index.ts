@@ -14,7 +14,7 @@ export type {
   GuardSuccess,
   RenderedFailure,
 } from "./guard.js";
-export type { AuthScheme, ChallengeRequest, SchemeOutcome, VerifyContext, VerifyResult } from "./scheme.js";
+export type { AuthScheme, ChallengeRequest, SchemeOutcome, VerifiedCredentials, VerifyContext, VerifyResult } from "./scheme.js";
 export { bearerScheme, type BearerSchemeOptions } from "./schemes/bearer.js";
 export { basicScheme, type BasicSchemeOptions } from "./schemes/basic.js";
 export { headerScheme, type HeaderSchemeOptions } from "./schemes/header.js";

@@ -13,7 +13,18 @@ import type { RequestView } from "./request-view.js";
  * const verify = async (token: string): Promise<VerifyResult<User>> =>
  *   tokens.has(token) ? { ok: true, auth: tokens.get(token)! } : { ok: false, code: "token_invalid" };
  */
-export type VerifyResult<A> = { ok: true; auth: A } | Failure;
+export type VerifyResult<A> = VerifiedCredentials<A> | Failure;
+
+/**
+ * A verified credential. `scopes`, when given, are what the credential grants: the guard checks
+ * a route's scopes against them rather than against `auth`, so `auth` can be the app's own user
+ * object (which carries no scopes) while the token's scopes still decide.
+ */
+export interface VerifiedCredentials<A> {
+  ok: true;
+  auth: A;
+  scopes?: readonly string[];
+}
 
 /** Passed to every verify function, for decisions that depend on the request. */
 export interface VerifyContext {
@@ -21,7 +32,7 @@ export interface VerifyContext {
 }
 
 /** `null`: no credentials of this scheme's kind; otherwise the verdict on the ones found. */
-export type SchemeOutcome<A> = { ok: true; auth: A } | Failure | null;
+export type SchemeOutcome<A> = VerifiedCredentials<A> | Failure | null;
 
 /** What a scheme is asked to put in `WWW-Authenticate`. */
 export interface ChallengeRequest {
@@ -95,13 +106,13 @@ const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 export async function runVerify<A>(
   verify: () => Promise<VerifyResult<A>> | VerifyResult<A>,
   secrets: readonly string[],
-): Promise<{ ok: true; auth: A } | Failure> {
+): Promise<VerifiedCredentials<A> | Failure> {
   const result: unknown = await verify();
   if (typeof result !== "object" || result === null || !("ok" in result)) {
     throw new TypeError("verify must return { ok: true, auth } or { ok: false, code }");
   }
   const answer = result as VerifyResult<A>;
-  if (answer.ok) return { ok: true, auth: answer.auth };
+  if (answer.ok) return answer.scopes === undefined ? { ok: true, auth: answer.auth } : { ok: true, auth: answer.auth, scopes: answer.scopes };
   if (!KNOWN_CODES.has(answer.code)) {
     throw new TypeError(`verify returned an unknown error code ${JSON.stringify(answer.code)}`);
   }

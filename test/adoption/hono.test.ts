@@ -44,9 +44,9 @@ void describe("a Hono app on Kysely with its own users adopts Tessera", () => {
       return;
     }
     const schema = createTestSchemaName();
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // Every connection works in the test's own schema from its first statement.
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
     await pool.query(`create schema "${schema}"`);
-    pool.on("connect", (client) => void client.query(`set search_path to "${schema}"`));
     const db = new Kysely<AppTables>({ dialect: new PostgresDialect({ pool }) });
     try {
       await runOn(db);

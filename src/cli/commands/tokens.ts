@@ -96,7 +96,7 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`personal access token ${id} was already revoked\n`);
       return EXIT_OK;
     }
-    const revoked = await (await (await database.tessera()).personalAccessTokens.revoke(token.userId, id)) !== null;
+    const revoked = (await (await database.tessera()).personalAccessTokens.revoke(token.userId, id)) !== null;
     io.stdout.write(revoked ? `revoked personal access token ${id} ("${token.name}")\n` : `personal access token ${id} was already revoked\n`);
     return EXIT_OK;
   });

@@ -106,7 +106,7 @@ function presentToken(record: StoredTokenRecord) {
  * await registerMeRoutes(app, context, createAuthGuards(context));
  */
 export async function registerMeRoutes(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): Promise<void> {
-  const { tessera, users, metrics } = context;
+  const { tessera, metrics } = context;
 
   app.get(
     "/api/me",
