@@ -4,6 +4,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, type CliIo } from "./cli-io.js"
 import { UsageError, type CommandRunner } from "./command-line.js";
 import { isMissingSchemaError } from "./missing-schema.js";
 import { MissingDatabaseError } from "./database.js";
+import { COMMAND_PACKAGES, describeMissingPackages, findMissingPackages } from "./required-packages.js";
 
 // Loaded on demand: `serve` pulls in Fastify and the other commands a database driver, none of
 // which `--help` or a typo should wait for.
@@ -69,6 +70,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!load) return fail(io, `unknown command "${command}"\nRun "tessera --help" for the list of commands.`, EXIT_USAGE);
+  // Before loading it: a command module imports its packages at the top.
+  const missing = findMissingPackages(COMMAND_PACKAGES[command] ?? []);
+  if (missing.length > 0) return fail(io, describeMissingPackages(command, missing));
   try {
     const { run } = await load();
     return await run(args, io);

@@ -1,14 +1,6 @@
 import { ConfigError } from "../core/errors.js";
-import {
-  checkRedisKeyPrefix,
-  closeRedisConnection,
-  createRedisLimiterFactory,
-  DEFAULT_REDIS_KEY_PREFIX,
-  openRedisConnection,
-  pingRedis,
-  RedisRevocationFeed,
-  waitForRedisReady,
-} from "../stores/redis/index.js";
+import { checkRedisKeyPrefix, DEFAULT_REDIS_KEY_PREFIX } from "../stores/redis/key-prefix.js";
+import { loadRedisStore } from "../stores/redis/load-redis-store.js";
 import type { AppExtensions } from "./app.js";
 import type { ServerConfig } from "./config.js";
 
@@ -56,6 +48,9 @@ export async function createScaleOutExtensions(
   const url = config.redisUrl;
   if (url === null) throw new ConfigError("TESSERA_REDIS_URL", "the scaled-out shape needs a Redis URL");
   const keyPrefix = readRedisKeyPrefix(env);
+  // ioredis is an optional peer: loaded here, so its absence is one line naming it.
+  const { closeRedisConnection, createRedisLimiterFactory, openRedisConnection, pingRedis, RedisRevocationFeed, waitForRedisReady } =
+    await loadRedisStore("TESSERA_REDIS_URL");
   const commands = openRedisConnection({ url, connectionName: "tessera-commands" });
   const feed = new RedisRevocationFeed({ url, keyPrefix, publisher: commands });
   await waitForRedisReady(commands, REDIS_STARTUP_WAIT_MS);

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { hash as argon2Hash, hashRaw, parseOptions } from "@node-rs/argon2";
-import type { Algorithm, ParsedHashOptions, Version } from "@node-rs/argon2";
+import type { Algorithm, Version } from "@node-rs/argon2";
+import { loadOnce } from "./load-once.js";
 import type { SchemeVerification } from "./scheme-verification.js";
 
 // @node-rs/argon2 declares these as ambient const enums, which isolatedModules cannot
@@ -22,6 +22,10 @@ export const ARGON2_MAX_MEMORY_KIB = 2 * 1024 * 1024;
 export const ARGON2_MAX_WORK_KIB_PASSES = 4 * ARGON2_MAX_MEMORY_KIB;
 const MAX_OUTPUT_BYTES = 1024;
 
+// The native binding is loaded on the first hash or verification, not when the core is
+// imported: an app that only verifies access tokens never pays for it (or needs it to load).
+const loadArgon2 = loadOnce(() => import("@node-rs/argon2"));
+
 /** Argon2 cost parameters, as in the PHC string: `m` KiB, `t` passes, `p` lanes. */
 export interface Argon2Params {
   memoryCost: number;
@@ -29,23 +33,68 @@ export interface Argon2Params {
   parallelism: number;
 }
 
+/** What a stored argon2 PHC string says about itself, read without the native binding. */
+export interface Argon2HashParams extends Argon2Params {
+  variant: "argon2id" | "argon2i" | "argon2d";
+  /** 0x10 (16) when the string has no `v=`, as the reference encoder wrote before 1.3. */
+  version: 16 | 19;
+  saltLen: number;
+  outputLen: number;
+}
+
+// The canonical PHC form every argon2 encoder writes (reference C, argon2-cffi, passlib,
+// node-argon2, @node-rs/argon2): m, t, p in that order, then optional keyid/data, numbers
+// without leading zeros. The binding accepts a few more spellings (params in any order,
+// duplicates); those parse as null here, so needsRehash says true and the next login
+// replaces them, which is the safe direction.
+const PHC_PATTERN =
+  /^\$(argon2id|argon2i|argon2d)(?:\$v=(16|19))?\$m=(0|[1-9][0-9]{0,9}),t=(0|[1-9][0-9]{0,9}),p=(0|[1-9][0-9]{0,9})(?:,keyid=[A-Za-z0-9+/]*)?(?:,data=[A-Za-z0-9+/]*)?\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const MAX_U32 = 0xffff_ffff;
+const MAX_LANES = 0xff_ffff;
+const MIN_SALT_BYTES = 8;
+const MIN_OUTPUT_BYTES = 4;
+
+/** Decoded length of unpadded canonical base64 (unused trailing bits zero), or -1. */
+function base64DecodedLength(text: string): number {
+  const bytes = Buffer.from(text, "base64");
+  return bytes.toString("base64").replace(/=+$/, "") === text ? bytes.length : -1;
+}
+
 /**
- * The parameters a stored argon2 PHC string was made with, or null when it does not parse.
+ * The parameters a stored argon2 PHC string was made with, or null when it is not a
+ * canonical argon2 PHC string. Pure JavaScript and synchronous, so deciding whether a hash
+ * needs replacing never loads the native binding.
  *
  * @example
  * readArgon2Params("$argon2id$v=19$m=19456,t=2,p=1$...$...")?.memoryCost; // 19456
  */
-export function readArgon2Params(hash: string): ParsedHashOptions | null {
-  try {
-    return parseOptions(hash);
-  } catch {
-    return null;
-  }
+export function readArgon2Params(hash: string): Argon2HashParams | null {
+  if (typeof hash !== "string") return null;
+  const match = PHC_PATTERN.exec(hash);
+  if (!match) return null;
+  const [, variant, version, m, t, p, salt, output] = match;
+  const memoryCost = Number(m);
+  const timeCost = Number(t);
+  const parallelism = Number(p);
+  const saltLen = base64DecodedLength(salt ?? "");
+  const outputLen = base64DecodedLength(output ?? "");
+  // Argon2's own lower bounds (RFC 9106 section 3.1), which the binding enforces too.
+  if (parallelism < 1 || parallelism > MAX_LANES || timeCost < 1 || timeCost > MAX_U32) return null;
+  if (memoryCost < 8 * parallelism || memoryCost > MAX_U32 || saltLen < MIN_SALT_BYTES || outputLen < MIN_OUTPUT_BYTES) return null;
+  return {
+    variant: variant as Argon2HashParams["variant"],
+    version: version === "19" ? 19 : 16,
+    memoryCost,
+    timeCost,
+    parallelism,
+    saltLen,
+    outputLen,
+  };
 }
 
-/** Whether parsed options describe argon2id version 0x13 (the only variant we write). */
-export function isCurrentArgon2id(params: ParsedHashOptions): boolean {
-  return params.algorithm === ARGON2ID && params.version === VERSION_0X13;
+/** Whether parsed parameters describe argon2id version 0x13 (the only variant we write). */
+export function isCurrentArgon2id(params: Argon2HashParams): boolean {
+  return params.variant === "argon2id" && params.version === 19;
 }
 
 /**
@@ -56,8 +105,9 @@ export function isCurrentArgon2id(params: ParsedHashOptions): boolean {
  * await hashArgon2id("correct horse", { memoryCost: 19456, timeCost: 2, parallelism: 1 });
  * // "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"
  */
-export function hashArgon2id(password: string, params: Argon2Params): Promise<string> {
-  return argon2Hash(password, {
+export async function hashArgon2id(password: string, params: Argon2Params): Promise<string> {
+  const { hash } = await loadArgon2();
+  return hash(password, {
     algorithm: ARGON2ID,
     version: VERSION_0X13,
     memoryCost: params.memoryCost,
@@ -78,8 +128,14 @@ const B64_SEGMENT = /^[A-Za-z0-9+/]+$/;
  * await verifyArgon2("$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4", "password"); // "match"
  */
 export async function verifyArgon2(hash: string, password: string): Promise<SchemeVerification> {
-  const params = readArgon2Params(hash);
-  if (!params) return "malformed";
+  const { hashRaw, parseOptions } = await loadArgon2();
+  let params: ReturnType<typeof parseOptions>;
+  try {
+    // The binding's own parser, so what verifies is exactly what verified before.
+    params = parseOptions(hash);
+  } catch {
+    return "malformed";
+  }
   if (
     params.memoryCost > ARGON2_MAX_MEMORY_KIB ||
     params.memoryCost * params.timeCost > ARGON2_MAX_WORK_KIB_PASSES ||

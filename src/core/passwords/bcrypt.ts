@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { hash as bcryptHash } from "bcryptjs";
+import { loadOnce } from "./load-once.js";
 import type { SchemeVerification } from "./scheme-verification.js";
 
 /**
@@ -13,6 +13,10 @@ export const BCRYPT_MAX_COST = 15;
 const BCRYPT_PATTERN = /^\$2[aby]\$([0-9]{2})\$[./A-Za-z0-9]{53}$/;
 const SETTING_LENGTH = 29; // "$2b$12$" + 22 salt characters
 
+// Only systems that import bcrypt hashes from elsewhere need bcryptjs: load it on the first
+// bcrypt verification, not when the core is imported.
+const loadBcrypt = loadOnce(() => import("bcryptjs"));
+
 /**
  * Checks a password against a `$2a$`/`$2b$`/`$2y$` bcrypt hash (bcryptjs, which works in
  * slices and yields to the event loop), comparing the checksums in constant time.
@@ -25,6 +29,7 @@ export async function verifyBcrypt(hash: string, password: string): Promise<Sche
   const match = BCRYPT_PATTERN.exec(hash);
   const cost = Number(match?.[1]);
   if (!match || cost < 4 || cost > BCRYPT_MAX_COST) return "malformed";
+  const { hash: bcryptHash } = await loadBcrypt();
   const computed = await bcryptHash(password, hash.slice(0, SETTING_LENGTH));
   // Compare only the checksum: the salt's last character has unused bits that encoders
   // may canonicalise differently, and it is not secret anyway.

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
+import { parseOptions } from "@node-rs/argon2";
 import { hashArgon2id, readArgon2Params, verifyArgon2 } from "../../../src/core/passwords/argon2.js";
 
 // Reference vectors of the Argon2 reference implementation's test suite
@@ -60,5 +61,71 @@ void describe("argon2", () => {
     ];
     for (const hash of malformed) assert.equal(await verifyArgon2(hash, "password"), "malformed", hash);
     assert.equal(readArgon2Params("not a hash"), null);
+  });
+
+  // readArgon2Params is our own parser (needsRehash must not load the native binding); it may
+  // refuse spellings the binding accepts (needsRehash then says true), never the reverse, and
+  // where both parse they must agree.
+  void it("reads PHC parameters as the binding does, refusing only more", () => {
+    const good = REFERENCE_VECTORS[0]?.[1] ?? "";
+    const variants = [
+      ...REFERENCE_VECTORS.map(([, hash]) => hash),
+      good.replace("m=256,t=2,p=1", "t=2,m=256,p=1"),
+      good.replace("m=256,", "m=256,m=512,"),
+      good.replace("p=1", "p=1,keyid=abc"),
+      good.replace("p=1", "p=1,data=YWJj"),
+      good.replace("p=1", "p=1,x=1"),
+      good.replace("p=1", "p=1,"),
+      good.replace("v=19", "v=18"),
+      good.replace("v=19", "v=019"),
+      good.replace("m=256", "m=0256"),
+      good.replace("m=256", "m=+256"),
+      good.replace("m=256", "m=7"),
+      good.replace("m=256,t=2,p=1", "m=256,t=2,p=33"),
+      good.replace("p=1", "p=0"),
+      good.replace("p=1", "p=16777216"),
+      good.replace("t=2", "t=0"),
+      good.replace("m=256", "m=4294967295"),
+      good.replace("m=256", "m=4294967296"),
+      good.replace("$v=19", ""),
+      good.replace("c29tZXNhbHQ", "c29tZXNhbHQ="),
+      good.replace("c29tZXNhbHQ", "c29tZXNhbHQx"),
+      good.replace("c29tZXNhbHQ", "c29tZXNhbHQxM"),
+      good.replace("c29tZXNhbHQ", "c29t"),
+      good.replace("c29tZXNhbHQ", "c29t.XNhbHQ"),
+      good.replace("c29tZXNhbHQ", "c29tZXNhbHR"), // non-zero unused bits
+      good.replace(/nf65[^$]*$/, "nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/5"),
+      good.replace(/\$[^$]*$/, "$nf65"),
+      good.replace(/\$[^$]*$/, `$${"A".repeat(3000)}`),
+      good.replace("$argon2id$", "$argon2x$"),
+      good.replace("$argon2id$", "$ARGON2ID$"),
+      `${good}$`,
+      ` ${good}`,
+      `${good}\n`,
+      "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ",
+      "",
+    ];
+    let bothParsed = 0;
+    for (const hash of variants) {
+      const ours = readArgon2Params(hash);
+      let theirs: ReturnType<typeof parseOptions> | null = null;
+      try {
+        theirs = parseOptions(hash);
+      } catch {
+        theirs = null;
+      }
+      if (ours === null) continue;
+      assert.ok(theirs, `we parse what the binding refuses: ${hash}`);
+      bothParsed++;
+      assert.deepEqual(
+        [ours.memoryCost, ours.timeCost, ours.parallelism, ours.saltLen, ours.outputLen],
+        [theirs.memoryCost, theirs.timeCost, theirs.parallelism, theirs.saltLen, theirs.outputLen],
+        hash,
+      );
+      // The binding's numbering: Argon2d 0, Argon2i 1, Argon2id 2; version 0x10 is 0, 0x13 is 1.
+      assert.equal(["argon2d", "argon2i", "argon2id"].indexOf(ours.variant), theirs.algorithm, hash);
+      assert.equal(ours.version === 19 ? 1 : 0, theirs.version, hash);
+    }
+    assert.ok(bothParsed >= REFERENCE_VECTORS.length + 3, `only ${bothParsed} strings parsed by both`);
   });
 });
