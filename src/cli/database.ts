@@ -81,7 +81,7 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
   if (!(options.mayCreate ?? options.migrate) && location.kind === "sqlite" && location.filename !== ":memory:" && !existsSync(location.filename)) {
     throw new MissingDatabaseError(location.filename);
   }
-  const store = await openServerDatabase(config.databaseUrl);
+  const store = await openServerDatabase(config.databaseUrl, { onWarning: (message) => io.stderr.write(`tessera: warning: ${message}\n`) });
   let tessera: Promise<Tessera<UserRecord>> | undefined;
   try {
     if (options.migrate) await store.migrate();

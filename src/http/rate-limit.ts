@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 /** A limit rule: `points` hits per `durationSeconds`. */
@@ -34,6 +35,13 @@ export class Limit {
       if (rejection instanceof RateLimiterRes) return this.decision(rejection, false);
       throw rejection;
     }
+  }
+
+  /** Whether `key` has used up its points, without counting a hit. */
+  async isExhausted(key: string): Promise<LimitDecision | null> {
+    const state = await this.limiter.get(key);
+    if (state === null || state.consumedPoints < this.rule.points) return null;
+    return this.decision(state, false);
   }
 
   async reset(key: string): Promise<void> {
@@ -73,3 +81,31 @@ export type LimiterFactory = (name: string, rule: RateLimit) => RateLimiterAbstr
 /** In-process counters: right for one instance. */
 export const memoryLimiterFactory: LimiterFactory = (name, rule) =>
   new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationSeconds });
+
+/**
+ * The key a per-IP limit counts under: an IPv4 address as it is, an IPv6 client by its /64 (one
+ * subscriber usually holds a whole /64, so rotating through it must not buy fresh attempts); an
+ * IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) as its IPv4 address.
+ *
+ * @example
+ * clientIpKey("2001:db8:1:2:aaaa::1"); // "2001:db8:1:2::/64"
+ */
+export function clientIpKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  return `${expandIPv6(ip).slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight hextets of an IPv6 address (without a zone), lower-case, without leading zeros. */
+function expandIPv6(ip: string): string[] {
+  const address = ip.split("%")[0] ?? ip;
+  const [head = "", tail] = address.split("::");
+  const parse = (part: string): string[] => (part === "" ? [] : part.split(":"));
+  let groups = parse(head);
+  if (tail !== undefined) {
+    const right = parse(tail);
+    groups = [...groups, ...Array<string>(Math.max(0, 8 - groups.length - right.length)).fill("0"), ...right];
+  }
+  return groups.map((group) => (group.includes(".") ? group : (Number.parseInt(group, 16) || 0).toString(16)));
+}

@@ -72,8 +72,14 @@ export const REDACTED_LOG_PATHS = [
  */
 export async function buildApp(config: ServerConfig, extensions: AppExtensions = {}): Promise<FastifyInstance> {
   let database: ServerDatabase;
+  // Logged once the logger exists (below).
+  const warnings: string[] = [];
   try {
-    database = await openServerDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, connectionTimeoutMs: config.databaseTimeoutMs });
+    database = await openServerDatabase(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      connectionTimeoutMs: config.databaseTimeoutMs,
+      onWarning: (message) => warnings.push(message),
+    });
   } catch (error) {
     await extensions.onClose?.();
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
@@ -138,6 +144,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     frameworkErrors: handleFrameworkError,
   });
 
+  for (const warning of warnings) app.log.warn(warning);
   const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now());
   const context: ServerContext = {
     config,
@@ -146,7 +153,14 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     posts: profiles.wrapPosts(database.posts),
     profiles,
     limits: createServerLimits(
-      { loginAccount: config.loginLimitAccount, loginIp: config.loginLimitIp, requestToken: config.requestLimitToken },
+      {
+        loginAccount: config.loginLimitAccount,
+        loginIp: config.loginLimitIp,
+        requestToken: config.requestLimitToken,
+        signupIp: config.signupLimitIp,
+        tokenEndpointIp: config.tokenEndpointLimitIp,
+        badTokenIp: config.badTokenLimitIp,
+      },
       extensions.limiterFactory,
     ),
     metrics: new ServerMetrics(),

@@ -35,6 +35,12 @@ export interface ServerConfig {
   loginLimitAccount: RateLimit | null;
   loginLimitIp: RateLimit | null;
   requestLimitToken: RateLimit | null;
+  /** Sign-ups per client IP (`TESSERA_SIGNUP_LIMIT_IP`). */
+  signupLimitIp: RateLimit | null;
+  /** Refresh, revoke and introspect requests per client IP (`TESSERA_TOKEN_ENDPOINT_LIMIT_IP`). */
+  tokenEndpointLimitIp: RateLimit | null;
+  /** Requests with an unusable token per client IP (`TESSERA_BAD_TOKEN_LIMIT_IP`). */
+  badTokenLimitIp: RateLimit | null;
   bodyLimitBytes: number;
   /** Verified access tokens kept in memory per instance (0 = verify every request in full). */
   tokenCacheSize: number;
@@ -255,6 +261,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     loginLimitAccount: pick(env, "TESSERA_LOGIN_LIMIT_ACCOUNT", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_ACCOUNT"), { points: 10, durationSeconds: 900 }),
     loginLimitIp: pick(env, "TESSERA_LOGIN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_LOGIN_LIMIT_IP"), { points: 30, durationSeconds: 60 }),
     requestLimitToken: pick(env, "TESSERA_REQUEST_LIMIT_TOKEN", (v) => parseRateLimit(v, "TESSERA_REQUEST_LIMIT_TOKEN"), { points: 600, durationSeconds: 60 }),
+    signupLimitIp: pick(env, "TESSERA_SIGNUP_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_SIGNUP_LIMIT_IP"), { points: 20, durationSeconds: 3600 }),
+    tokenEndpointLimitIp: pick(env, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP"), { points: 120, durationSeconds: 60 }),
+    badTokenLimitIp: pick(env, "TESSERA_BAD_TOKEN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_BAD_TOKEN_LIMIT_IP"), { points: 300, durationSeconds: 60 }),
     bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
     tokenCacheSize: pick(
       env,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import type { Principal } from "../auth/types.js";
 import { formatBearerChallenge } from "../http/challenge.js";
 import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
-import { rateLimitHeaders } from "../http/rate-limit.js";
+import { clientIpKey, rateLimitHeaders } from "../http/rate-limit.js";
 import type { ServerContext } from "./context.js";
 
 /** The caller of a guarded route: Tessera's principal with the server's integer user id. */
@@ -42,8 +42,28 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
   });
   const admins = createAdminLookup(context);
 
+  const badTokens = limits.badTokenIp;
   return function requireAuth(options: RequireAuthOptions = {}) {
     const guard = app.requireAuth<ServerPrincipal>({ scopes: options.scopes ?? [] });
+    // Guessing tokens is bounded per client: unusable tokens (malformed or unknown) count, and
+    // once a client has used up its allowance every token request of it is 429 for a while.
+    async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const key = badTokens === null ? "" : clientIpKey(request.ip);
+      if (badTokens !== null) {
+        const exhausted = await badTokens.isExhausted(key);
+        if (exhausted !== null) {
+          metrics.rateLimited.inc({ limit: "bad-token-ip" });
+          await sendProblem(reply, "rate_limited", {
+            detail: "Too many requests with unusable tokens from this address",
+            headers: { ...rateLimitHeaders(exhausted), "retry-after": String(exhausted.resetSeconds) },
+          });
+          return;
+        }
+      }
+      await guard.call(app, request, reply);
+      const failure = guard.failure(request);
+      if (badTokens !== null && (failure === "token_malformed" || failure === "token_invalid")) await badTokens.hit(key);
+    }
     async function serverRules(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const auth = guard.auth(request);
       if (options.allowPersonalAccessToken === false && auth.tokenType !== "access_token") {
@@ -69,7 +89,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         }
       }
     }
-    return [guard, serverRules];
+    return [authenticate, serverRules];
   };
 }
 

@@ -5,14 +5,28 @@ import { Limit, memoryLimiterFactory, type LimiterFactory, type RateLimit } from
 export interface ServerLimits {
   login: LoginLimits;
   requestToken: Limit | null;
+  signupIp: Limit | null;
+  tokenEndpointIp: Limit | null;
+  badTokenIp: Limit | null;
 }
 
 export function createServerLimits(
-  rules: { loginAccount: RateLimit | null; loginIp: RateLimit | null; requestToken: RateLimit | null },
+  rules: {
+    loginAccount: RateLimit | null;
+    loginIp: RateLimit | null;
+    requestToken: RateLimit | null;
+    signupIp?: RateLimit | null;
+    tokenEndpointIp?: RateLimit | null;
+    badTokenIp?: RateLimit | null;
+  },
   factory: LimiterFactory = memoryLimiterFactory,
 ): ServerLimits {
+  const make = (name: string, rule: RateLimit | null | undefined) => (rule ? new Limit(rule, factory(name, rule)) : null);
   return {
     login: createLoginLimits({ perAccount: rules.loginAccount, perIp: rules.loginIp, limiterFactory: factory }),
-    requestToken: rules.requestToken ? new Limit(rules.requestToken, factory("request-token", rules.requestToken)) : null,
+    requestToken: make("request-token", rules.requestToken),
+    signupIp: make("signup-ip", rules.signupIp),
+    tokenEndpointIp: make("token-endpoint-ip", rules.tokenEndpointIp),
+    badTokenIp: make("bad-token-ip", rules.badTokenIp),
   };
 }

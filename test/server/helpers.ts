@@ -52,7 +52,10 @@ export async function makeAppWithAdmin(env: Record<string, string> = {}, extensi
 /** A fresh server with test-friendly defaults; `env` overrides any variable. */
 export async function makeApp(env: Record<string, string> = {}, extensions: AppExtensions = {}): Promise<FastifyInstance> {
   const database = env["TESSERA_DATABASE_URL"] === undefined ? await defaultDatabase() : { url: env["TESSERA_DATABASE_URL"], cleanup: async () => {} };
-  const config = loadConfig({ TESSERA_LOG_LEVEL: "silent", ...env, TESSERA_DATABASE_URL: database.url });
+  // The per-IP abuse limits count every request from inject()'s one address; suites that are not
+  // about them turn them off (test/regressions/abuse-limits.test.ts sets them).
+  const quiet = { TESSERA_SIGNUP_LIMIT_IP: "off", TESSERA_TOKEN_ENDPOINT_LIMIT_IP: "off", TESSERA_BAD_TOKEN_LIMIT_IP: "off" };
+  const config = loadConfig({ TESSERA_LOG_LEVEL: "silent", ...quiet, ...env, TESSERA_DATABASE_URL: database.url });
   const app = await buildApp(config, { logger: false, ...extensions });
   app.addHook("onClose", async () => {
     await database.cleanup();

@@ -1,7 +1,7 @@
 import type { Tessera } from "../../auth/create-tessera.js";
 import type { TokenPair } from "../../auth/types.js";
 import type { LoginUser } from "../../auth/user-directory.js";
-import { tighterDecision, type LimitDecision } from "../rate-limit.js";
+import { clientIpKey, tighterDecision, type LimitDecision } from "../rate-limit.js";
 import type { LoginLimits } from "./login-limits.js";
 
 /**
@@ -35,7 +35,7 @@ export interface LoginAttempt {
  */
 export async function attemptLogin<U extends LoginUser>(tessera: Tessera<U>, limits: LoginLimits, attempt: LoginAttempt): Promise<LoginOutcome<U>> {
   const accountKey = attempt.username.toLowerCase();
-  const ipDecision = limits.perIp ? await limits.perIp.hit(attempt.ip) : null;
+  const ipDecision = limits.perIp ? await limits.perIp.hit(clientIpKey(attempt.ip)) : null;
   if (ipDecision && !ipDecision.allowed) {
     return { ok: false, code: "rate_limited", limit: "login-ip", retryAfterSeconds: ipDecision.resetSeconds, detail: "Too many login attempts from this address", rateLimit: ipDecision };
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import type { ErrorCode } from "../../core/errors.js";
 import { createGuard, type Guard, type GuardOptions } from "../guard.js";
 import { createNodeRequestView } from "../node-request-view.js";
 import type { RegisteredAuth } from "../register.js";
@@ -13,6 +14,8 @@ import type { RegisteredAuth } from "../register.js";
 export interface FastifyAuthHook<A> extends onRequestAsyncHookHandler {
   /** The authenticated principal of a request this hook let through (throws on a route it does not guard). */
   auth(request: FastifyRequest): A;
+  /** The code this hook refused a request with (`token_invalid`, ...), or undefined when it let it through. */
+  failure(request: FastifyRequest): ErrorCode | undefined;
 }
 
 /**
@@ -30,6 +33,7 @@ export function requireAuth<A = RegisteredAuth>(options: GuardOptions<A>): Fasti
 /** @internal Builds the hook over a ready guard (the plugin derives per-route guards). */
 export function hookFor<A>(guard: Guard<A>): FastifyAuthHook<A> {
   const found = new WeakMap<FastifyRequest, A>();
+  const refused = new WeakMap<FastifyRequest, ErrorCode>();
   const hook = async function tesseraRequireAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const result = await guard.authenticate(createNodeRequestView(request.raw, request.url));
     if (result.ok) {
@@ -38,6 +42,7 @@ export function hookFor<A>(guard: Guard<A>): FastifyAuthHook<A> {
       request.auth = result.auth as RegisteredAuth;
       return;
     }
+    refused.set(request, result.code);
     const { status, headers, body } = guard.renderFailure(result);
     await reply.code(status).headers(headers).send(body);
   };
@@ -46,5 +51,6 @@ export function hookFor<A>(guard: Guard<A>): FastifyAuthHook<A> {
       if (!found.has(request)) throw new Error("this route is not guarded by this requireAuth hook");
       return found.get(request) as A;
     },
+    failure: (request: FastifyRequest): ErrorCode | undefined => refused.get(request),
   });
 }

@@ -9,6 +9,7 @@ import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-
 import { sendProblem } from "../../http/fastify/problems.js";
 import { rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
+import { limitPerIp } from "../ip-limit.js";
 
 type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
 
@@ -154,6 +155,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
   app.post<{ Body: OauthBody | undefined }>(
     "/oauth/revoke",
     {
+      onRequest: limitPerIp(context.limits.tokenEndpointIp, "token-endpoint-ip", context.metrics, "Too many token requests from this address"),
       schema: {
         tags: ["oauth"],
         summary: "RFC 7009 revocation: answers 200 for any token, known or not",
@@ -173,7 +175,10 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
   app.post<{ Body: OauthBody | undefined }>(
     "/oauth/introspect",
     {
-      onRequest: requireAuth({ scopes: ["tokens:introspect"] }),
+      onRequest: [
+        limitPerIp(context.limits.tokenEndpointIp, "token-endpoint-ip", context.metrics, "Too many token requests from this address"),
+        ...requireAuth({ scopes: ["tokens:introspect"] }),
+      ],
       schema: {
         tags: ["oauth"],
         summary: "RFC 7662 introspection (needs scope tokens:introspect)",

@@ -7,6 +7,7 @@ import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-
 import { sendProblem } from "../../http/fastify/problems.js";
 import { rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
+import { limitPerIp } from "../ip-limit.js";
 
 const BASIC_CHALLENGE = formatBasicChallenge({ realm: "tessera" });
 
@@ -98,6 +99,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
   app.post<{ Body: { refresh_token: string } }>(
     "/api/tokens/refresh",
     {
+      onRequest: limitPerIp(context.limits.tokenEndpointIp, "token-endpoint-ip", context.metrics, "Too many token requests from this address"),
       schema: {
         tags: ["tokens"],
         summary: "Exchange a refresh token for a new pair; the old refresh token is spent",

@@ -7,6 +7,7 @@ import { sendProblem } from "../../http/fastify/problems.js";
 import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "../user-fields.js";
 import { parseId, presentPage, presentUser } from "../presenters.js";
 import { idParamsSchema, MAX_PER_PAGE, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
+import { limitPerIp } from "../ip-limit.js";
 
 // Field rules of the contract ("Users"). Ajv counts string lengths in code points, like the
 // password policy, and runs with allErrors so every bad field is reported at once.
@@ -111,6 +112,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
   app.post<{ Body: NewUserBody }>(
     "/api/users",
     {
+      onRequest: limitPerIp(context.limits.signupIp, "signup-ip", context.metrics, "Too many sign-ups from this address"),
       schema: {
         tags: ["users"],
         summary: "Register a new user",

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3Module from "better-sqlite3";
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
@@ -11,6 +11,8 @@ export interface SqliteOpenOptions {
   filename: string;
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs: number;
+  /** Told when an existing database file was readable by others and has been tightened. */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 // SQLITE_BUSY/LOCKED arrive only after busy_timeout has run out; CANTOPEN, IOERR and
@@ -49,9 +51,30 @@ function createDirectories(path: string): void {
   const parent = dirname(path);
   if (parent !== path && !existsSync(parent)) createDirectories(parent);
   try {
-    mkdirSync(path);
+    // Only the directories made here: an existing parent (/tmp, a volume) is not ours to change.
+    mkdirSync(path, { mode: 0o700 });
   } catch (error) {
     if ((error as { code?: unknown }).code !== "EEXIST") throw error;
+  }
+}
+
+/**
+ * The database holds private signing keys and the refresh-derivation secret: whoever reads the
+ * file can mint tokens. A new file is created 0600 (SQLite gives its -wal and -shm files the
+ * database file's mode); an existing one readable or writable by others is tightened to 0600,
+ * with a warning, and so are its -wal and -shm files.
+ */
+function protectDatabaseFile(filename: string, onWarning: ((message: string) => void) | undefined): void {
+  if (!existsSync(filename)) {
+    closeSync(openSync(filename, "a", 0o600));
+    return;
+  }
+  for (const path of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    if (!existsSync(path)) continue;
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) === 0) continue;
+    chmodSync(path, 0o600);
+    onWarning?.(`${path} was readable by others (mode ${mode.toString(8)}); it holds signing keys, so it is now 0600`);
   }
 }
 
@@ -67,6 +90,13 @@ export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<Sq
       createDirectories(dirname(options.filename));
     } catch (error) {
       // The file's directory cannot be made: the database cannot be used, like CANTOPEN.
+      throw new BackendUnavailableError("database", { cause: error });
+    }
+  }
+  if (!inMemory) {
+    try {
+      protectDatabaseFile(options.filename, options.onWarning);
+    } catch (error) {
       throw new BackendUnavailableError("database", { cause: error });
     }
   }

@@ -30,6 +30,8 @@ export interface TokenStoreOptions {
   connectionTimeoutMs?: number | undefined;
   /** SQLite URL only: the longest wait for another connection's write lock. Default 5000. */
   busyTimeoutMs?: number | undefined;
+  /** SQLite file: told when an existing database file readable by others was tightened to 0600. */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**

@@ -26,6 +26,7 @@ export interface ConnectOptions {
   poolSize?: number | undefined;
   connectionTimeoutMs?: number | undefined;
   busyTimeoutMs?: number | undefined;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /** A connection ready for the token store, and whether closing it is the store's business. */
@@ -99,7 +100,7 @@ async function openUrl(url: string, options: ConnectOptions): Promise<SourceConn
   if (location.kind === "sqlite") {
     // The dialect modules load their driver only when opening; this turns a missing one into advice.
     await importDriver("better-sqlite3");
-    const { db, dialect } = await openSqliteDatabase({ filename: location.filename, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    const { db, dialect } = await openSqliteDatabase({ filename: location.filename, busyTimeoutMs: options.busyTimeoutMs ?? 5000, onWarning: options.onWarning });
     return { db, dialect, owned: true, schema: undefined };
   }
   await importDriver("pg");
