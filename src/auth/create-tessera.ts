@@ -83,7 +83,11 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   checkPassword(username: string, password: string): Promise<Result<{ user: U }, "credentials_invalid">>;
   /** The scope a login for `user` gets when it asks for `requested` (nothing asked: all it may have). */
   grantScope(user: U, requested?: string | null): Result<{ scope: string }, "validation_failed">;
-  /** Password login: checks the password, grants the scope and starts a session. */
+  /**
+   * Password login: checks the password, grants the scope and starts a session. With
+   * `users.byId`, a login that raced a password change or the user's deletion fails
+   * (`credentials_invalid`) and leaves no live session.
+   */
   login(
     username: string,
     password: string,
@@ -294,6 +298,17 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       const scope = grantScope(scopesOf(checked.user), loginOptions.scope);
       if (!scope.ok) return scope;
       const pair = await startSession(context, userIdOf(checked.user), { scope: scope.scope, client: loginOptions.client });
+      // A login races a password change or the user's deletion: the password was checked against
+      // a hash that may be gone by the time the session exists. Re-read the user; if the hash
+      // changed or the user is gone, the new session dies at once and the login fails.
+      const byId = options.users?.byId;
+      if (byId !== undefined) {
+        const current = await byId.call(options.users, userIdOf(checked.user));
+        if (current === null || current === undefined || current.passwordHash !== checked.user.passwordHash) {
+          await revokeSessions(context, { sessionId: pair.sessionId });
+          return { ok: false, code: "credentials_invalid" };
+        }
+      }
       return { ok: true, user: checked.user, pair };
     },
     startSession: (user, sessionOptions = {}) =>

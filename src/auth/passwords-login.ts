@@ -21,7 +21,9 @@ export async function checkPassword<U extends LoginUser>(
   const verdict = await verifyUserPassword(hasher, user, password);
   if (!verdict.ok) return { ok: false, code: "credentials_invalid" };
   if (verdict.needsRehash && users.setPasswordHash) {
-    await users.setPasswordHash(userIdOf(verdict.user), await hasher.hash(password));
+    const passwordHash = await hasher.hash(password);
+    await users.setPasswordHash(userIdOf(verdict.user), passwordHash);
+    return { ok: true, user: { ...verdict.user, passwordHash } };
   }
   return { ok: true, user: verdict.user };
 }

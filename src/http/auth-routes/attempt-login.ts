@@ -45,16 +45,18 @@ export async function attemptLogin<U extends LoginUser>(tessera: Tessera<U>, lim
   if (accountDecision && !accountDecision.allowed) {
     return { ok: false, code: "rate_limited", limit: "login-account", retryAfterSeconds: accountDecision.resetSeconds, detail: "Too many failed logins for this account", rateLimit: accountDecision };
   }
-  const checked = await tessera.checkPassword(attempt.username, attempt.password);
-  if (!checked.ok) {
+  const login = await tessera.login(attempt.username, attempt.password, {
+    scope: attempt.scope,
+    client: { ip: attempt.ip, userAgent: attempt.userAgent },
+  });
+  if (!login.ok && login.code === "credentials_invalid") {
     return { ok: false, code: "credentials_invalid", detail: "The username or password is incorrect", rateLimit: tighterDecision(ipDecision, accountDecision) };
   }
-  // The account's count is cleared: only the address limit still constrains this client.
+  // The password was right: the account's count is cleared; only the address limit still
+  // constrains this client.
   if (limits.perAccount) await limits.perAccount.reset(accountKey);
-  const scope = tessera.grantScope(checked.user, attempt.scope);
-  if (!scope.ok) return { ok: false, code: "validation_failed", detail: scope.detail ?? "invalid scope", rateLimit: ipDecision };
-  const pair = await tessera.startSession(checked.user, { scope: scope.scope, client: { ip: attempt.ip, userAgent: attempt.userAgent } });
-  return { ok: true, pair, user: checked.user, rateLimit: ipDecision };
+  if (!login.ok) return { ok: false, code: "validation_failed", detail: login.detail ?? "invalid scope", rateLimit: ipDecision };
+  return { ok: true, pair: login.pair, user: login.user, rateLimit: ipDecision };
 }
 
 /**
