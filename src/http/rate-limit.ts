@@ -44,6 +44,11 @@ export class Limit {
     return this.decision(state, false);
   }
 
+  /** Gives back one hit (an attempt that could not be judged, e.g. the database was down). */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
+  }
+
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }

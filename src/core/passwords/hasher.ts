@@ -56,6 +56,11 @@ export interface PasswordHasherOptions {
    * so a login storm leaves a core to the requests that only check tokens.
    */
   maxConcurrency?: number;
+  /**
+   * Hashes and verifications waiting for a slot; past it, one more is refused at once with
+   * `BackendUnavailableError` (503 `backend_unavailable`). Default 256 (about 3 s of work on one core).
+   */
+  maxQueued?: number;
 }
 
 /** Outcome of {@link PasswordHasher.verify}. */
@@ -124,6 +129,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   );
   const limited = createConcurrencyLimit(
     readPositiveInteger("maxConcurrency", options.maxConcurrency, Math.max(1, availableParallelism() - 1), 1024),
+    readPositiveInteger("maxQueued", options.maxQueued, 256, 1_000_000),
   );
   let dummyHash: Promise<string> | undefined;
 

@@ -1,4 +1,5 @@
 import type { Tessera } from "../../auth/create-tessera.js";
+import { TesseraError } from "../../core/errors.js";
 import type { TokenPair } from "../../auth/types.js";
 import type { LoginUser } from "../../auth/user-directory.js";
 import { clientIpKey, tighterDecision, type LimitDecision } from "../rate-limit.js";
@@ -45,10 +46,18 @@ export async function attemptLogin<U extends LoginUser>(tessera: Tessera<U>, lim
   if (accountDecision && !accountDecision.allowed) {
     return { ok: false, code: "rate_limited", limit: "login-account", retryAfterSeconds: accountDecision.resetSeconds, detail: "Too many failed logins for this account", rateLimit: accountDecision };
   }
-  const login = await tessera.login(attempt.username, attempt.password, {
-    scope: attempt.scope,
-    client: { ip: attempt.ip, userAgent: attempt.userAgent },
-  });
+  let login: Awaited<ReturnType<Tessera<U>["login"]>>;
+  try {
+    login = await tessera.login(attempt.username, attempt.password, {
+      scope: attempt.scope,
+      client: { ip: attempt.ip, userAgent: attempt.userAgent },
+    });
+  } catch (error) {
+    // A login that could not be checked (database down, hashing queue full) is not a failed
+    // login: it must not count towards locking the account.
+    if (limits.perAccount && error instanceof TesseraError && error.code === "backend_unavailable") await limits.perAccount.refund(accountKey).catch(() => undefined);
+    throw error;
+  }
   if (!login.ok && login.code === "credentials_invalid") {
     return { ok: false, code: "credentials_invalid", detail: "The username or password is incorrect", rateLimit: tighterDecision(ipDecision, accountDecision) };
   }
