@@ -138,6 +138,12 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
             ...(extensions.logStream ? { stream: extensions.logStream } : {}),
           },
     bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    // Node checks the header and request timeouts on this interval (30 s by default, which would
+    // let a slow client overstay a short timeout by that much).
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
     trustProxy: config.trustProxy ?? false,
     return503OnClosing: true,
     forceCloseConnections: "idle",

@@ -42,6 +42,14 @@ export interface ServerConfig {
   /** Requests with an unusable token per client IP (`TESSERA_BAD_TOKEN_LIMIT_IP`). */
   badTokenLimitIp: RateLimit | null;
   bodyLimitBytes: number;
+  /** The longest a client may take to send a whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** The longest a client may take to send the request headers. */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is closed. */
+  idleTimeoutMs: number;
   /** Verified access tokens kept in memory per instance (0 = verify every request in full). */
   tokenCacheSize: number;
   /** PostgreSQL connection pool size per instance. */
@@ -216,6 +224,15 @@ function pick<T>(env: Record<string, string | undefined>, name: string, parse: (
  * const config = loadConfig(process.env);
  */
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const config = readConfig(env);
+  // Node applies the headers timeout within the request timeout; a longer one would never fire.
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError("TESSERA_HEADERS_TIMEOUT", "must not be longer than TESSERA_REQUEST_TIMEOUT");
+  }
+  return config;
+}
+
+function readConfig(env: Record<string, string | undefined>): ServerConfig {
   const port = pick(env, "PORT", parsePort, 3000);
   const host = pick(env, "HOST", parseHost, "127.0.0.1");
   const hostForUrl = host.includes(":") ? `[${host}]` : host;
@@ -265,6 +282,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     tokenEndpointLimitIp: pick(env, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP"), { points: 120, durationSeconds: 60 }),
     badTokenLimitIp: pick(env, "TESSERA_BAD_TOKEN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_BAD_TOKEN_LIMIT_IP"), { points: 300, durationSeconds: 60 }),
     bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
+    // A slow client (a byte a second) must not hold a connection forever.
+    requestTimeoutMs: pick(env, "TESSERA_REQUEST_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_REQUEST_TIMEOUT") * 1000, 30_000),
+    headersTimeoutMs: pick(env, "TESSERA_HEADERS_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_HEADERS_TIMEOUT") * 1000, 10_000),
+    keepAliveTimeoutMs: pick(env, "TESSERA_KEEP_ALIVE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_KEEP_ALIVE_TIMEOUT") * 1000, 5_000),
+    idleTimeoutMs: pick(env, "TESSERA_IDLE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_IDLE_TIMEOUT") * 1000, 60_000),
     tokenCacheSize: pick(
       env,
       "TESSERA_TOKEN_CACHE_SIZE",
