@@ -19,6 +19,23 @@ export function jsonTime(epochMs: number | null): string | null {
 }
 
 /**
+ * Makes user-controlled text (a PAT name, a user agent, a username) safe to print on a terminal:
+ * C0 and C1 control characters (ESC sequences, carriage returns, bells), DEL and the Unicode line
+ * and paragraph separators become `\xNN`/`\uNNNN` escapes, so a stored value cannot rewrite the
+ * operator's screen or forge output lines. JSON output is escaped by JSON itself.
+ *
+ * @example
+ * printable("ci\u001b[2J"); // "ci\\x1b[2J"
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
  * Lays rows out in left-aligned columns under upper-case headers, two spaces apart.
  *
  * @example
@@ -26,7 +43,7 @@ export function jsonTime(epochMs: number | null): string | null {
  * // "ID  USERNAME\n1   ada\n"
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [headers.map((header) => header.toUpperCase()), ...rows];
+  const all = [headers.map((header) => header.toUpperCase()), ...rows.map((row) => row.map(printable))];
   const widths = headers.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
   return all
     .map((row) =>

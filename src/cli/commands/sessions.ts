@@ -2,7 +2,7 @@ import { EXIT_OK, fail, type CliIo } from "../cli-io.js";
 import { parseCommand, readId, runSubcommand } from "../command-line.js";
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { findUser, USER_REFERENCE_HELP } from "../find-user.js";
-import { formatTable, formatTime, jsonTime } from "../table.js";
+import { formatTable, formatTime, jsonTime, printable } from "../table.js";
 
 const USAGE = `Usage: tessera sessions <command> [options]
 
@@ -88,17 +88,17 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
     const { user } = found;
     if (sessionId === null) {
       const count = await (await database.tessera()).sessions.revokeAll(user.id);
-      io.stdout.write(`revoked ${count} session(s) of "${user.username}"\n`);
+      io.stdout.write(`revoked ${count} session(s) of "${printable(user.username)}"\n`);
       return EXIT_OK;
     }
     const session = await database.store.tokens.getSession(sessionId);
-    if (!session || session.userId !== String(user.id)) return fail(io, `"${user.username}" has no session ${sessionId}`);
+    if (!session || session.userId !== String(user.id)) return fail(io, `"${printable(user.username)}" has no session ${sessionId}`);
     if (session.revokedAt !== null) {
       io.stdout.write(`session ${sessionId} was already revoked\n`);
       return EXIT_OK;
     }
     await (await database.tessera()).sessions.revoke(session.userId, sessionId);
-    io.stdout.write(`revoked session ${sessionId} of "${user.username}"\n`);
+    io.stdout.write(`revoked session ${sessionId} of "${printable(user.username)}"\n`);
     return EXIT_OK;
   });
 }

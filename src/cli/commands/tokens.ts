@@ -2,7 +2,7 @@ import { EXIT_OK, fail, type CliIo } from "../cli-io.js";
 import { parseCommand, readId, runSubcommand } from "../command-line.js";
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { findUser, USER_REFERENCE_HELP } from "../find-user.js";
-import { formatTable, formatTime, jsonTime } from "../table.js";
+import { formatTable, formatTime, jsonTime, printable } from "../table.js";
 
 const USAGE = `Usage: tessera tokens <command> [options]
 
@@ -97,7 +97,7 @@ async function runRevoke(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     const revoked = (await (await database.tessera()).personalAccessTokens.revoke(token.userId, id)) !== null;
-    io.stdout.write(revoked ? `revoked personal access token ${id} ("${token.name}")\n` : `personal access token ${id} was already revoked\n`);
+    io.stdout.write(revoked ? `revoked personal access token ${id} ("${printable(token.name)}")\n` : `personal access token ${id} was already revoked\n`);
     return EXIT_OK;
   });
 }

@@ -9,7 +9,7 @@ import { parseCommand, readChoice, runSubcommand, UsageError } from "../command-
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { findUser, USER_REFERENCE_HELP } from "../find-user.js";
 import { readPassword } from "../password-input.js";
-import { formatTable, formatTime, jsonTime } from "../table.js";
+import { formatTable, formatTime, jsonTime, printable } from "../table.js";
 import { isValidEmail, isValidUsername, USERNAME_RULE } from "../user-fields.js";
 import { importUsers } from "../user-import.js";
 
@@ -153,7 +153,7 @@ async function runDelete(args: string[], io: CliIo): Promise<number> {
     // Revoke first: if the delete then fails, the tokens are dead anyway (fail closed), as the API does.
     await (await database.tessera()).forgetUser(user.id);
     await database.store.users.deleteUser(user.id);
-    io.stdout.write(`deleted user "${user.username}" (id ${user.id}); every token it held is revoked\n`);
+    io.stdout.write(`deleted user "${printable(user.username)}" (id ${user.id}); every token it held is revoked\n`);
     return EXIT_OK;
   });
 }
@@ -190,7 +190,7 @@ async function runSetPassword(args: string[], io: CliIo): Promise<number> {
     const tessera = await database.tessera();
     await database.store.users.setPasswordHash(user.id, await tessera.passwords.hash(password));
     const revoked = await tessera.sessions.revokeAll(user.id);
-    io.stdout.write(`password of "${user.username}" changed; ${revoked} session(s) revoked\n`);
+    io.stdout.write(`password of "${printable(user.username)}" changed; ${revoked} session(s) revoked\n`);
     return EXIT_OK;
   });
 }
