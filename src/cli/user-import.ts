@@ -1,6 +1,8 @@
 import { BackendUnavailableError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 import { identifyHashScheme } from "../core/passwords/index.js";
+import { BCRYPT_MAX_COST, isVerifiableBcrypt } from "../core/passwords/bcrypt.js";
+import { parseShaCryptHash, SHA_CRYPT_MAX_ROUNDS } from "../core/passwords/sha-crypt.js";
 import type { UserStore } from "../server/store/index.js";
 import { isMissingSchemaError } from "./missing-schema.js";
 import { isValidEmail, isValidUsername, USERNAME_RULE } from "./user-fields.js";
@@ -114,8 +116,16 @@ function checkRow(username: string, passwordHash: string, email: string | null):
   if (!isValidUsername(username)) return { kind: "invalid", reason: `username must be ${USERNAME_RULE}` };
   if (email !== null && !isValidEmail(email)) return { kind: "invalid", reason: "email is not a valid address" };
   if (!HASH_SHAPE.test(passwordHash)) return { kind: "invalid", reason: "password_hash is empty or not a printable hash string" };
-  if (identifyHashScheme(passwordHash) === null) {
+  const scheme = identifyHashScheme(passwordHash);
+  if (scheme === null) {
     return { kind: "invalid", reason: "password_hash is of an unknown scheme (expected argon2, bcrypt, sha-crypt $5$/$6$, werkzeug pbkdf2/scrypt)" };
+  }
+  // A hash the login could never verify would lock the user out for good: refuse it now.
+  if (scheme === "bcrypt" && !isVerifiableBcrypt(passwordHash)) {
+    return { kind: "invalid", reason: `password_hash is a bcrypt hash Tessera cannot verify (cost 4 to ${BCRYPT_MAX_COST})` };
+  }
+  if ((scheme === "sha256-crypt" || scheme === "sha512-crypt") && parseShaCryptHash(passwordHash) === null) {
+    return { kind: "invalid", reason: `password_hash is a sha-crypt hash Tessera cannot verify (at most ${SHA_CRYPT_MAX_ROUNDS} rounds)` };
   }
   return { kind: "row", row: { username, passwordHash, email } };
 }

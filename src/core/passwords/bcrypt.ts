@@ -18,6 +18,19 @@ const SETTING_LENGTH = 29; // "$2b$12$" + 22 salt characters
 const loadBcrypt = loadOnce(() => import("bcryptjs"));
 
 /**
+ * Whether a bcrypt string is one Tessera can ever verify: the `$2a$/$2b$/$2y$` shape and a cost
+ * from 4 to {@link BCRYPT_MAX_COST} (a higher cost would take minutes per login and is refused).
+ *
+ * @example
+ * isVerifiableBcrypt("$2b$31$..."); // false
+ */
+export function isVerifiableBcrypt(hash: string): boolean {
+  const match = BCRYPT_PATTERN.exec(hash);
+  const cost = Number(match?.[1]);
+  return match !== null && cost >= 4 && cost <= BCRYPT_MAX_COST;
+}
+
+/**
  * Checks a password against a `$2a$`/`$2b$`/`$2y$` bcrypt hash (bcryptjs, which works in
  * slices and yields to the event loop), comparing the checksums in constant time.
  * Like every bcrypt, only the first 72 bytes of the password count.
