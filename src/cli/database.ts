@@ -29,7 +29,9 @@ export const DATABASE_OPTION = { database: { type: "string" } } as const;
 
 /** The help lines that describe {@link DATABASE_OPTION} and the environment, shared by every command's usage. */
 export const DATABASE_HELP = `  --database URL   sqlite:PATH, sqlite::memory: or postgres://... (default: $TESSERA_DATABASE_URL,
-                   or sqlite:./data/tessera.db)
+                   the first line of the file $TESSERA_DATABASE_URL_FILE, or sqlite:./data/tessera.db).
+                   A password in --database is visible to every user of the machine (ps);
+                   give it through TESSERA_DATABASE_URL or TESSERA_DATABASE_URL_FILE instead
   -h, --help       show this help
 `;
 
@@ -70,6 +72,9 @@ export interface WithDatabaseOptions {
  * });
  */
 export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work: (database: CliDatabase) => Promise<number>): Promise<number> {
+  if (options.databaseUrl !== undefined && hasPassword(options.databaseUrl)) {
+    io.stderr.write("tessera: warning: the password in --database is visible in the process list; use TESSERA_DATABASE_URL or TESSERA_DATABASE_URL_FILE\n");
+  }
   const fileAndEnv = withConfigFile(io.env);
   const env = options.databaseUrl === undefined ? fileAndEnv : { ...fileAndEnv, TESSERA_DATABASE_URL: options.databaseUrl };
   const databaseUrl = env["TESSERA_DATABASE_URL"];
@@ -116,4 +121,13 @@ function startTessera(store: ServerDatabase, config: ServerConfig, jwtAlg: JwtAl
     revocationPollIntervalMs: 0,
     keyReloadIntervalMs: 0,
   });
+}
+
+/** Whether a database URL carries a password (`postgres://user:secret@host/db`). */
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
 }

@@ -318,6 +318,28 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
  * const config = loadConfig(withConfigFile(process.env));
  */
 export function withConfigFile(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return withDatabaseUrlFile(withJsonConfig(env));
+}
+
+/**
+ * `TESSERA_DATABASE_URL_FILE`: the database URL read from a file (a mounted secret), so a
+ * password in it never appears in the environment of a process listing or in argv.
+ * `TESSERA_DATABASE_URL` wins when both are set.
+ */
+function withDatabaseUrlFile(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const path = env["TESSERA_DATABASE_URL_FILE"];
+  if (path === undefined || path === "" || (env["TESSERA_DATABASE_URL"] ?? "") !== "") return env;
+  let url: string;
+  try {
+    url = (readFileSync(path, "utf8").split(/\r?\n/)[0] ?? "").trim();
+  } catch {
+    throw new ConfigError("TESSERA_DATABASE_URL_FILE", `cannot read ${path}`);
+  }
+  if (url === "") throw new ConfigError("TESSERA_DATABASE_URL_FILE", `${path} is empty`);
+  return { ...env, TESSERA_DATABASE_URL: url };
+}
+
+function withJsonConfig(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const path = env["TESSERA_CONFIG"];
   if (path === undefined || path === "") return env;
   let parsed: unknown;
