@@ -1,5 +1,5 @@
 /**
- * The closed set of stable, machine-readable error codes (contract section 1).
+ * The closed set of stable, machine-readable error codes (docs/http-api.md, Errors).
  * Clients branch on these; their HTTP status lives in one table in `src/http/problem.ts`.
  *
  * @example

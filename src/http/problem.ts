@@ -13,7 +13,7 @@ export interface ProblemEntry {
 }
 
 /**
- * THE table from error code to HTTP status (contract section 1). Nothing else in Tessera
+ * THE table from error code to HTTP status (docs/http-api.md, Errors). Nothing else in Tessera
  * decides a status for an error code; docs/errors.md is checked against it by a test.
  *
  * @example

@@ -63,7 +63,7 @@ export class Limit {
   }
 }
 
-/** The `RateLimit-*` response headers (contract section 4) for a decision. */
+/** The `RateLimit-*` response headers (docs/http-api.md, Abuse limits) for a decision. */
 export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
   return {
     "ratelimit-limit": String(decision.limit),

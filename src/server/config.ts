@@ -10,7 +10,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 
-/** Everything `tessera serve` needs, validated (contract section 6). */
+/** Everything `tessera serve` needs, validated (docs/http-api.md, Configuration). */
 export interface ServerConfig {
   port: number;
   host: string;
@@ -217,7 +217,7 @@ function pick<T>(env: Record<string, string | undefined>, name: string, parse: (
 }
 
 /**
- * Builds the server configuration from environment variables (contract section 6).
+ * Builds the server configuration from environment variables (docs/http-api.md, Configuration).
  * Throws ConfigError naming the first bad variable; never returns a half-valid config.
  *
  * @example
@@ -312,7 +312,7 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
 /**
  * Adds the variables of the JSON file named by `TESSERA_CONFIG` (an object of the same variable
  * names, e.g. `{"PORT": 8080, "TESSERA_ACCESS_TOKEN_TTL": "10m"}`) under the environment:
- * a variable set in the environment wins (contract section 6).
+ * a variable set in the environment wins (docs/http-api.md, Configuration).
  *
  * @example
  * const config = loadConfig(withConfigFile(process.env));

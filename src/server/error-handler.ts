@@ -8,7 +8,7 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
-/** Turns Ajv's errors into `[{ field, message }]` (contract section 1). */
+/** Turns Ajv's errors into `[{ field, message }]` (docs/http-api.md, Errors). */
 function fieldErrors(issues: readonly ValidationIssue[], context: string | undefined): { field: string; message: string }[] {
   return issues.map((issue) => {
     const missing = issue.params?.["missingProperty"];
@@ -83,7 +83,7 @@ export function installErrorHandling(app: FastifyInstance): void {
 /**
  * Fastify's `frameworkErrors` hook: errors its router raises before any route or error handler
  * runs. A path with a broken percent-escape (`/api/users/%`) names no resource: 404 not_found,
- * as an id that is not an integer does (contract section 1).
+ * as an id that is not an integer does (docs/http-api.md, Errors).
  */
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === "FST_ERR_BAD_URL") {

@@ -16,7 +16,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * Reads `Authorization: Basic base64(user-id ":" password)` per RFC 7617, decoding as UTF-8
  * and splitting at the first colon (a password may contain colons). `null` when absent or
  * another scheme; `token_malformed` for bad base64, bad UTF-8, no colon or control characters.
- * The username may be a token and the password ignored, as the seed 000 API does.
+ * The username may be a token and the password ignored, as the Udacity tutorial's API does.
  *
  * @example
  * readBasicCredentials("Basic " + btoa("alice:s3cret"));

@@ -1,5 +1,5 @@
 /**
- * The JWS algorithms Tessera signs access tokens with (contract section 2). Each key
+ * The JWS algorithms Tessera signs access tokens with (docs/http-api.md, Tokens). Each key
  * in the ring is bound to exactly one of them; a token is only checked with its key's
  * algorithm, never with the one its header asks for (RFC 8725 section 3.1).
  *

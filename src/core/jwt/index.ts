@@ -1,4 +1,4 @@
-// Public API of Tessera's JWT access tokens (contract section 2).
+// Public API of Tessera's JWT access tokens (docs/http-api.md, Tokens).
 export { DEFAULT_JWT_ALG, JWT_ALGS, isJwtAlg, type JwtAlg } from "./algorithms.js";
 export { generateSigningKey, type GenerateSigningKeyOptions } from "./generate-signing-key.js";
 export { createJti, issuedAtMs } from "./jti.js";

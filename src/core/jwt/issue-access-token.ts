@@ -9,7 +9,7 @@ import { MAX_ACCESS_TOKEN_LENGTH } from "./verify-access-token.js";
 export const REGISTERED_ACCESS_TOKEN_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "scope", "sid"] as const;
 
 export interface IssueAccessTokenOptions {
-  /** The user id; stored as a string (contract section 2). */
+  /** The user id; stored as a string (docs/http-api.md, Tokens). */
   sub: string | number;
   /** Space-separated scopes, or a list joined with spaces. */
   scope: string | readonly string[];

@@ -11,7 +11,7 @@ import type { KeyRing, RingKey } from "./key-ring.js";
 
 /** Contract section 2: longer tokens are refused before any parsing. */
 export const MAX_ACCESS_TOKEN_LENGTH = 8192;
-/** Default clock leeway for `nbf`, in seconds. `exp` gets none: an expired token is refused at once (contract section 2). */
+/** Default clock leeway for `nbf`, in seconds. `exp` gets none: an expired token is refused at once (docs/http-api.md, Tokens). */
 export const DEFAULT_LEEWAY_SECONDS = 5;
 /** Contract section 2: at most 60 s of leeway. */
 export const MAX_LEEWAY_SECONDS = 60;

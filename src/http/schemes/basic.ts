@@ -8,7 +8,7 @@ import { assertFunction, presentedTwice, runVerify, type AuthScheme, type Verify
 export interface BasicSchemeOptions<A> {
   /**
    * Checks a user-id and password (RFC 7617). Answer the same failure for an unknown user and
-   * a wrong password. The username may be a token with the password ignored (seed 000).
+   * a wrong password. The username may be a token with the password ignored (the Udacity tutorial).
    */
   verify(username: string, password: string, context: VerifyContext): Promise<VerifyResult<A>> | VerifyResult<A>;
   /** Overrides the guard's realm. */
@@ -40,7 +40,7 @@ export function basicScheme<A>(options: BasicSchemeOptions<A>): AuthScheme<A> {
       const twice = presentedTwice(request, "authorization");
       if (twice !== null) return twice;
       const { username, password } = read;
-      // The username is a secret too when it carries a token (seed 000).
+      // The username is a secret too when it carries a token (the Udacity tutorial).
       return runVerify(() => verify(username, password, { request }), [username, password]);
     },
     challenge(request) {

@@ -7,7 +7,7 @@ import { assertFunction, presentedTwice, formatTokenChallenge, runVerify, type A
 
 /** Options of {@link headerScheme}. */
 export interface HeaderSchemeOptions<A> {
-  /** The header carrying the token, e.g. `api-token` (seed 004) or `X-API-Key`. */
+  /** The header carrying the token, e.g. `api-token` (the api-token tutorial) or `X-API-Key`. */
   header: string;
   verify(token: string, context: VerifyContext): Promise<VerifyResult<A>> | VerifyResult<A>;
   /** Overrides the guard's realm. */

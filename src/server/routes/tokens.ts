@@ -54,7 +54,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
           });
         }
         if (!basic.ok) {
-          // Bad credentials (contract section 1: 401, never a hint about the account); RFC 6750's
+          // Bad credentials (docs/http-api.md, Errors: 401, never a hint about the account); RFC 6750's
           // 400 invalid_request is for bearer requests, and RFC 7617 has no 400.
           return sendProblem(reply, "credentials_invalid", {
             detail: "The Basic credentials are malformed",

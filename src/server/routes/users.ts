@@ -22,7 +22,7 @@ const passwordField = { type: "string", minLength: 8, maxLength: 1024, descripti
 const emailField = { type: ["string", "null"], format: "email", maxLength: EMAIL_MAX_LENGTH } as const;
 const aboutMeField = { type: ["string", "null"], maxLength: 1000 } as const;
 
-/** One entry of a 400 problem's `errors` (contract section 1). */
+/** One entry of a 400 problem's `errors` (docs/http-api.md, Errors). */
 export interface FieldError {
   field: string;
   message: string;
