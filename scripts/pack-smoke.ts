@@ -158,7 +158,7 @@ export async function runExample(example: SmokeExample, project: string): Promis
 }
 
 async function main(): Promise<number> {
-  if (!existsSync(join(ROOT, "dist", "core", "index.js"))) {
+  if (!existsSync(join(ROOT, "dist", "index.js"))) {
     console.error("pack-smoke: dist/ is not built; run npm run build first");
     return 1;
   }

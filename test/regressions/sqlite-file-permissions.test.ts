@@ -1,7 +1,7 @@
 // Security hardening, item 1: the SQLite database (and its -wal/-shm) was created 0644 in a 0755
 // directory, though it holds the private signing keys and the refresh-derivation secret.
 import * as assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -41,5 +41,13 @@ void describe("SQLite database files are secrets", () => {
     } finally {
       await store.close();
     }
+  });
+
+  void it("never changes the mode of a directory named as the database (sqlite:/ must not lock the machine)", async () => {
+    const dir = join(root, "a-directory");
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
+    await assert.rejects(openTokenStore(`sqlite:${dir}`));
+    assert.equal(modeOf(dir), 0o755);
   });
 });

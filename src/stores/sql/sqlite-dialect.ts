@@ -71,7 +71,11 @@ function protectDatabaseFile(filename: string, onWarning: ((message: string) => 
   }
   for (const path of [filename, `${filename}-wal`, `${filename}-shm`]) {
     if (!existsSync(path)) continue;
-    const mode = statSync(path).mode & 0o777;
+    const stats = statSync(path);
+    // Only a regular file is a database: a directory named as one (`sqlite:/`) is not ours to
+    // change, and opening it fails below as it should.
+    if (!stats.isFile()) continue;
+    const mode = stats.mode & 0o777;
     if ((mode & 0o077) === 0) continue;
     chmodSync(path, 0o600);
     onWarning?.(`${path} was readable by others (mode ${mode.toString(8)}); it holds signing keys, so it is now 0600`);
