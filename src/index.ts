@@ -34,3 +34,5 @@ export { parseScope, formatScope, hasScopes, missingScopes, normalizeScopes, isS
 export { readBearerToken, readBasicCredentials, readHeaderToken } from "./core/credentials/index.js";
 export type { BearerToken, BasicCredentials, HeaderToken, CredentialsResult, ReadBearerTokenOptions } from "./core/credentials/index.js";
 export { systemClock, type Clock } from "./core/clock.js";
+export { createSecretsCipher, type SecretsCipher } from "./core/secrets-cipher.js";
+export { sealTokenStore } from "./auth/sealed-token-store.js";

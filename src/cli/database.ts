@@ -86,7 +86,10 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
   if (!(options.mayCreate ?? options.migrate) && location.kind === "sqlite" && location.filename !== ":memory:" && !existsSync(location.filename)) {
     throw new MissingDatabaseError(location.filename);
   }
-  const store = await openServerDatabase(config.databaseUrl, { onWarning: (message) => io.stderr.write(`tessera: warning: ${message}\n`) });
+  const store = await openServerDatabase(config.databaseUrl, {
+    onWarning: (message) => io.stderr.write(`tessera: warning: ${message}\n`),
+    secretsKeys: config.secretsKeys,
+  });
   let tessera: Promise<Tessera<UserRecord>> | undefined;
   try {
     if (options.migrate) await store.migrate();
@@ -103,7 +106,7 @@ export async function withDatabase(io: CliIo, options: WithDatabaseOptions, work
 
 function startTessera(store: ServerDatabase, config: ServerConfig, jwtAlg: JwtAlg | undefined): Promise<Tessera<UserRecord>> {
   return createTessera<UserRecord>({
-    store: store.tokens,
+    store: store.sealed,
     users: {
       findForLogin: (username) => store.users.getUserByUsername(username),
       byId: (id) => store.users.getUserById(Number(id)),

@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: CommandRunner }>>> 
   tokens: () => import("./commands/tokens.js"),
   sessions: () => import("./commands/sessions.js"),
   keys: () => import("./commands/keys.js"),
+  secrets: () => import("./commands/secrets.js"),
 };
 
 const USAGE = `Usage: tessera <command> [options]
@@ -27,6 +28,7 @@ Commands:
   tokens list|revoke             a user's personal access tokens
   sessions list|revoke           a user's sessions (logins)
   keys list|rotate               the JWT signing keys
+  secrets rekey                  re-seal private keys and secrets with TESSERA_SECRETS_KEY
 
 Every command but serve takes --database URL (default: $TESSERA_DATABASE_URL, or
 sqlite:./data/tessera.db) and reads the other TESSERA_* variables like the server.

@@ -79,12 +79,13 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       poolSize: config.databasePoolSize,
       connectionTimeoutMs: config.databaseTimeoutMs,
       onWarning: (message) => warnings.push(message),
+      secretsKeys: config.secretsKeys,
     });
   } catch (error) {
     await extensions.onClose?.();
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
-  const store = database.tokens;
+  const store = database.sealed;
   let tessera: Tessera<UserRecord> | undefined;
   try {
     try {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { ConfigError } from "../core/errors.js";
+import { createSecretsCipher } from "../core/secrets-cipher.js";
 
 import { JWT_ALGS, type JwtAlg } from "../core/jwt/algorithms.js";
 import type { RateLimit } from "../http/rate-limit.js";
@@ -30,6 +31,8 @@ export interface ServerConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  /** `TESSERA_SECRETS_KEY` entries (`id:base64`, comma-separated, the first seals); empty: no at-rest encryption. */
+  secretsKeys: string[];
   /** Lifetime of a personal access token created without `expires_in`; null: none. */
   patDefaultTtlSeconds: number | null;
   loginLimitAccount: RateLimit | null;
@@ -268,6 +271,11 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     refreshTokenTtlSeconds: pick(env, "TESSERA_REFRESH_TOKEN_TTL", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_TOKEN_TTL"), 30 * 86400),
     // 0 turns the grace window off: any second presentation of a spent refresh token is reuse.
     refreshReuseGraceSeconds: pick(env, "TESSERA_REFRESH_REUSE_GRACE", (v) => parseDurationSeconds(v, "TESSERA_REFRESH_REUSE_GRACE", { allowZero: true }), 10),
+    secretsKeys: pick(env, "TESSERA_SECRETS_KEY", (v) => {
+      const entries = v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+      createSecretsCipher(entries); // validates, naming the variable, without echoing a key
+      return entries;
+    }, []),
     // "never" only when asked: a PAT without an expiry must be a choice, not a default.
     patDefaultTtlSeconds: pick(
       env,

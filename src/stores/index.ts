@@ -13,6 +13,7 @@ export { openTokenStore, type TokenStoreOptions } from "./sql/token-store/open-t
 export type { SqlTokenStore } from "./sql/token-store/create-sql-token-store.js";
 export type { TokenStoreSource } from "./sql/token-store/token-store-source.js";
 export { DEFAULT_TABLE_PREFIX } from "./sql/token-store/table-prefix.js";
+export { rekeyStoredSecrets, type RekeyResult } from "./sql/token-store/rekey-secrets.js";
 export type {
   TokenDatabase,
   TokenSessionsTable,
