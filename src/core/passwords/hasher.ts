@@ -12,10 +12,10 @@ import {
   verifyArgon2,
 } from "./argon2.js";
 import type { Argon2Params } from "./argon2.js";
-import { verifyBcrypt } from "./bcrypt.js";
 import { createConcurrencyLimit } from "./concurrency-limit.js";
 import { identifyHashScheme } from "./identify-scheme.js";
 import type { SchemeVerification } from "./scheme-verification.js";
+import { verifyBcrypt } from "./bcrypt.js";
 import { verifyShaCrypt } from "./sha-crypt.js";
 import { WERKZEUG_PBKDF2_DEFAULT_ITERATIONS, verifyWerkzeugPbkdf2, verifyWerkzeugScrypt } from "./werkzeug.js";
 
@@ -202,7 +202,13 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
         outcome = "malformed";
       }
       if (outcome === "malformed") return verifyDummy(password);
-      if (outcome === "mismatch") return { ok: false };
+      if (outcome === "mismatch") {
+        // An unknown user costs one argon2id verification; a cheap legacy hash (sha-crypt at its
+        // minimum rounds) fails faster than that, which would tell that the user exists. A
+        // failure against any scheme but argon2id pays the dummy verification too.
+        if (!identifyHashScheme(hash)?.startsWith("argon2")) await verifyDummy(password);
+        return { ok: false };
+      }
       return { ok: true, needsRehash: needsRehash(hash) };
     },
 
