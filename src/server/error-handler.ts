@@ -1,23 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BackendUnavailableError } from "../core/errors.js";
-import { sendProblem } from "../http/fastify/problems.js";
-
-interface ValidationIssue {
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** Turns Ajv's errors into `[{ field, message }]` (docs/http-api.md, Errors). */
-function fieldErrors(issues: readonly ValidationIssue[], context: string | undefined): { field: string; message: string }[] {
-  return issues.map((issue) => {
-    const missing = issue.params?.["missingProperty"];
-    const extra = issue.params?.["additionalProperty"];
-    const path = (issue.instancePath ?? "").replace(/^\//, "").replace(/\//g, ".");
-    const field = typeof missing === "string" ? [path, missing].filter(Boolean).join(".") : typeof extra === "string" ? extra : path;
-    return { field: field === "" ? (context ?? "body") : field, message: issue.message ?? "is invalid" };
-  });
-}
+import { problemErrorHandler, sendProblem } from "../http/fastify/problems.js";
 
 /**
  * Every error leaves as problem+json with a stable code, including Fastify's own (unknown
@@ -39,44 +21,14 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) {
+    if (error.code === "TESSERA_NUL_IN_BODY") {
       return sendProblem(reply, "validation_failed", {
-        detail: "The request is not valid",
-        extra: { errors: fieldErrors(error.validation, error.validationContext) },
+        detail: "Text fields may not contain NUL characters",
+        extra: { errors: [{ field: "body", message: "contains a NUL character" }] },
       });
     }
-    if (error instanceof BackendUnavailableError) {
-      request.log.warn({ backend: error.backend }, "backend unavailable");
-      return sendProblem(reply, "backend_unavailable", { detail: `${error.backend} is unavailable`, headers: { "retry-after": "5" } });
-    }
-    switch (error.code) {
-      case "FST_ERR_CTP_BODY_TOO_LARGE":
-        return sendProblem(reply, "body_too_large", { detail: "The request body is larger than the configured limit" });
-      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-        return sendProblem(reply, "unsupported_media_type", { detail: "Send the body as application/json" });
-      case "FST_ERR_CTP_INVALID_JSON_BODY":
-      case "FST_ERR_CTP_EMPTY_JSON_BODY":
-        return sendProblem(reply, "validation_failed", {
-          detail: "The body is not valid JSON",
-          extra: { errors: [{ field: "body", message: "is not valid JSON" }] },
-        });
-      case "TESSERA_NUL_IN_BODY":
-        return sendProblem(reply, "validation_failed", {
-          detail: "Text fields may not contain NUL characters",
-          extra: { errors: [{ field: "body", message: "contains a NUL character" }] },
-        });
-      case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-        return sendProblem(reply, "invalid_request", { detail: "Content-Length does not match the body" });
-      default:
-        break;
-    }
-    const status = error.statusCode ?? 500;
-    if (status === 404) return sendProblem(reply, "not_found");
-    if (status === 405) return sendProblem(reply, "method_not_allowed");
-    if (status >= 400 && status < 500) return sendProblem(reply, "invalid_request", { detail: "The request could not be processed" });
-    // Log the fault for operators; the client learns nothing about internals.
-    request.log.error({ err: error }, "unhandled error");
-    return sendProblem(reply, "internal_error", { detail: "An unexpected error occurred" });
+    // Everything else as any app on the adapter answers it: validation, body parsing, outages, faults.
+    return problemErrorHandler(error, request, reply);
   });
 }
 

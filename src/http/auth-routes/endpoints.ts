@@ -230,7 +230,8 @@ function presentToken(record: StoredTokenRecord) {
   };
 }
 
-function refreshFailureDetail(code: string): string {
+/** The detail of a refused refresh token: what the client should do next. */
+export function refreshFailureDetail(code: string): string {
   switch (code) {
     case "token_expired":
       return "The refresh token expired; log in again";

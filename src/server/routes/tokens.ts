@@ -4,6 +4,7 @@ import { formatBasicChallenge } from "../../http/index.js";
 import { authOf, invalidTokenChallenge, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
 import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-login.js";
+import { refreshFailureDetail } from "../../http/auth-routes/endpoints.js";
 import { sendProblem } from "../../http/fastify/problems.js";
 import { rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
@@ -146,17 +147,4 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
       return reply.code(204).send();
     },
   );
-}
-
-function refreshFailureDetail(code: string): string {
-  switch (code) {
-    case "token_expired":
-      return "The refresh token expired; log in again";
-    case "token_revoked":
-      return "The refresh token was revoked; log in again";
-    case "token_malformed":
-      return "The refresh token is malformed";
-    default:
-      return "The refresh token is invalid";
-  }
 }
