@@ -1,4 +1,4 @@
-// Replays seed 004 over real HTTP: sign up, log in, the api-token header on users and blog
+// Replays the api-token tutorial over real HTTP: sign up, log in, the api-token header on users and blog
 // posts, plus the error cases (401 where the tutorial answered 400).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -14,7 +14,7 @@ interface Blogpost {
   modified_at: string;
 }
 
-describe("api-token-header (seed 004)", () => {
+describe("api-token-header (the api-token tutorial)", () => {
   let now = Date.now();
   let app: RunningExample;
   const tokens = { olawale: "", ada: "" };

@@ -1,4 +1,4 @@
-// Replays seed 002 over real HTTP: the Postman session of the video plus the error cases.
+// Replays the courses tutorial over real HTTP: the Postman session of the video plus the error cases.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { start } from "../../examples/courses-multiauth.js";
@@ -7,7 +7,7 @@ import type { RunningExample } from "../../scripts/run-example.js";
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const course = { title: "Django Basics", url: "https://teamtreehouse.com/library/django-basics" };
 
-describe("courses-multiauth (seed 002)", () => {
+describe("courses-multiauth (the courses tutorial)", () => {
   let now = Date.now();
   let app: RunningExample;
   let token = "";

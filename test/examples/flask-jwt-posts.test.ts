@@ -1,4 +1,4 @@
-// Replays seed 003 over real HTTP: the tutorial's curl calls plus the error cases.
+// Replays the Flask-JWT tutorial over real HTTP: the tutorial's curl calls plus the error cases.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { start } from "../../examples/flask-jwt-posts.js";
@@ -14,7 +14,7 @@ interface Post {
   user: { id: number; username: string };
 }
 
-describe("flask-jwt-posts (seed 003)", () => {
+describe("flask-jwt-posts (the Flask-JWT tutorial)", () => {
   let now = Date.now();
   let app: RunningExample;
   const tokens = { matt: "", elie: "" };

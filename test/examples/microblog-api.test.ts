@@ -1,4 +1,4 @@
-// Replays seed 001 over real HTTP: the tutorial's httpie session plus the error cases, and
+// Replays the microblog tutorial over real HTTP: the tutorial's httpie session plus the error cases, and
 // checks that only token hashes reach the database.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -21,7 +21,7 @@ interface User {
   _links: { self: string; my_posts: string; avatar: string };
 }
 
-describe("microblog-api (seed 001)", () => {
+describe("microblog-api (the microblog tutorial)", () => {
   let now = Date.now();
   let app: RunningExample;
   const ids = { muthoni: 0, gitau: 0 };

@@ -1,4 +1,4 @@
-// Replays seed 000 over real HTTP: the curl session of the tutorial plus the error cases.
+// Replays the Udacity tutorial over real HTTP: the curl session of the tutorial plus the error cases.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { start } from "../../examples/signed-token-basic.js";
@@ -6,7 +6,7 @@ import type { RunningExample } from "../../scripts/run-example.js";
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
-describe("signed-token-basic (seed 000)", () => {
+describe("signed-token-basic (the Udacity tutorial)", () => {
   let now = Date.now();
   let app: RunningExample;
   const call = (path: string, init: RequestInit = {}): Promise<Response> => fetch(app.url + path, init);

@@ -58,7 +58,7 @@ const bearer = bearerScheme({ verify: verifyToken });
 const token = bearerScheme({ scheme: "Token", verify: verifyToken });
 const jwt = bearerScheme({ scheme: "JWT", verify: verifyToken });
 const basic = basicScheme({ verify: verifyPassword });
-// Seed 000: Basic where the username may be a token (password ignored) or a real username.
+// The Udacity tutorial: Basic where the username may be a token (password ignored) or a real username.
 const basicTokenOrPassword = basicScheme<TestAuth>({
   async verify(username, password) {
     const byToken = await verifyToken(username);
@@ -67,9 +67,9 @@ const basicTokenOrPassword = basicScheme<TestAuth>({
 });
 const apiToken = headerScheme({ header: "api-token", verify: verifyToken });
 
-// Seed 001: Flask-HTTPAuth's error_response(), {"error": <reason phrase>}, challenge kept.
+// the microblog tutorial: Flask-HTTPAuth's error_response(), {"error": <reason phrase>}, challenge kept.
 const reasonPhraseBody = (failure: GuardFailure): FailureResponse => ({ body: { error: failure.problem.title } });
-// Seed 004: its own messages; a missing token answered 400 with text and a replaced challenge.
+// the api-token tutorial: its own messages; a missing token answered 400 with text and a replaced challenge.
 const seed004Body = (failure: GuardFailure): FailureResponse =>
   failure.code === "token_missing"
     ? { status: 400, headers: { "www-authenticate": 'ApiKey realm="custom"', "X-Auth-Error": failure.code }, body: "Authentication token not provided" }
@@ -149,7 +149,7 @@ export const ROWS: readonly Row[] = [
   { name: "Basic on a Bearer route counts as none", path: "/bearer", headers: { Authorization: basicOf("alice:s3cret") }, status: 401, code: "token_missing", challenge: BEARER },
   { name: "store outage -> 503, never 401", path: "/bearer", headers: { Authorization: "Bearer down-token" }, status: 503, code: "backend_unavailable", challenge: null },
 
-  // Other single-token schemes (seeds 002, 003)
+  // Other single-token schemes (the courses and Flask-JWT tutorials)
   { name: "Token scheme ok", path: "/token", headers: { Authorization: "Token good-token" }, status: 200, challenge: null, auth: GOOD },
   { name: "lowercase token scheme", path: "/token", headers: { Authorization: "token good-token" }, status: 200, challenge: null, auth: GOOD },
   { name: "Bearer on a Token route counts as none", path: "/token", headers: { Authorization: "Bearer good-token" }, status: 401, code: "token_missing", challenge: TOKEN },
@@ -167,12 +167,12 @@ export const ROWS: readonly Row[] = [
   { name: "Basic bad base64 -> 401", path: "/basic", headers: { Authorization: "Basic ***" }, status: 401, code: "credentials_invalid", challenge: BASIC },
   { name: "Basic without a colon -> 401", path: "/basic", headers: { Authorization: basicOf("alice") }, status: 401, code: "credentials_invalid", challenge: BASIC },
   { name: "Basic with no credentials after the scheme -> 401", path: "/basic", headers: { Authorization: "Basic" }, status: 401, code: "credentials_invalid", challenge: BASIC },
-  { name: "Basic token-as-username (seed 000)", path: "/seed000", headers: { Authorization: basicOf("good-token:") }, status: 200, challenge: null, auth: GOOD },
+  { name: "Basic token-as-username (the Udacity tutorial)", path: "/seed000", headers: { Authorization: basicOf("good-token:") }, status: 200, challenge: null, auth: GOOD },
   { name: "Basic token-as-username ignores the password", path: "/seed000", headers: { Authorization: basicOf("good-token:anything") }, status: 200, challenge: null, auth: GOOD },
-  { name: "Basic seed 000 real username", path: "/seed000", headers: { Authorization: basicOf("alice:s3cret") }, status: 200, challenge: null, auth: ALICE },
-  { name: "Basic seed 000 bad token", path: "/seed000", headers: { Authorization: basicOf("nope-token:") }, status: 401, code: "credentials_invalid", challenge: BASIC },
+  { name: "Basic the Udacity tutorial real username", path: "/seed000", headers: { Authorization: basicOf("alice:s3cret") }, status: 200, challenge: null, auth: ALICE },
+  { name: "Basic the Udacity tutorial bad token", path: "/seed000", headers: { Authorization: basicOf("nope-token:") }, status: 401, code: "credentials_invalid", challenge: BASIC },
 
-  // Custom header (seed 004)
+  // Custom header (the api-token tutorial)
   { name: "api-token header ok", path: "/api-token", headers: { "api-token": "good-token" }, status: 200, challenge: null, auth: GOOD },
   { name: "api-token header name is case-insensitive", path: "/api-token", headers: { "API-Token": "good-token" }, status: 200, challenge: null, auth: GOOD },
   { name: "api-token header bad -> 401, not 400", path: "/api-token", headers: { "api-token": "nope-token" }, status: 401, code: "token_invalid", challenge: invalidToken(API_TOKEN, INVALID) },
@@ -180,7 +180,7 @@ export const ROWS: readonly Row[] = [
   { name: "api-token header with two values -> 401 token_malformed", path: "/api-token", headers: { "api-token": "good-token writer-token" }, status: 401, code: "token_malformed", challenge: invalidToken(API_TOKEN, "The token header must carry exactly one token") },
   { name: "api-token header sent twice -> 400", path: "/api-token", headers: { "api-token": ["good-token", "writer-token"] }, status: 400, code: "invalid_request", challenge: invalidRequest(API_TOKEN, "Credentials were presented more than once") },
 
-  // MultiAuth (seed 002): Token or Basic
+  // MultiAuth (the courses tutorial): Token or Basic
   { name: "multi: Token ok", path: "/multi", headers: { Authorization: "Token good-token" }, status: 200, challenge: null, auth: GOOD },
   { name: "multi: Basic ok", path: "/multi", headers: { Authorization: basicOf("alice:s3cret") }, status: 200, challenge: null, auth: ALICE },
   { name: "multi: none lists every challenge", path: "/multi", status: 401, code: "token_missing", challenge: `${TOKEN}, ${BASIC}` },

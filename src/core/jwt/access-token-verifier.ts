@@ -41,6 +41,18 @@ export interface AccessTokenVerifier {
   readonly keyRing: KeyRing;
   /** Forgets every cached verification. */
   clearCache(): void;
+  /**
+   * What the verifier has done so far: answers served from the cache, and tokens verified in
+   * full (signature, claims). For tests and metrics; cheap to read.
+   */
+  stats(): AccessTokenVerifierStats;
+}
+
+/** Counters of {@link AccessTokenVerifier.stats}. */
+export interface AccessTokenVerifierStats {
+  cacheHits: number;
+  fullVerifications: number;
+  cachedTokens: number;
 }
 
 interface CacheEntry {
@@ -74,6 +86,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   let headerMemo = new Map<string, RingKey>();
   // Map iteration order is insertion order, so re-inserting on a hit makes the first key the LRU.
   const cache = new Map<string, CacheEntry>();
+  let cacheHits = 0;
+  let fullVerifications = 0;
 
   function verify(token: string): VerifyAccessTokenResult {
     const now = clock.now();
@@ -83,10 +97,12 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         cache.delete(token);
         if (now < entry.validUntil) {
           cache.set(token, entry);
+          cacheHits += 1;
           return entry.result;
         }
       }
     }
+    fullVerifications += 1;
     const verified = verifyWithKeyRing(token, keyRing, checks, now, headerMemo);
     if (!verified.ok) return verified;
     const result = Object.freeze({ ok: true as const, claims: verified.claims });
@@ -132,5 +148,6 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       return keyRing;
     },
     clearCache: () => cache.clear(),
+    stats: () => ({ cacheHits, fullVerifications, cachedTokens: cache.size }),
   };
 }

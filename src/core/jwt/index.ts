@@ -36,4 +36,5 @@ export {
   DEFAULT_VERIFIED_CACHE_SIZE,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
+  type AccessTokenVerifierStats,
 } from "./access-token-verifier.js";

@@ -39,7 +39,7 @@ void describe("readBasicCredentials", () => {
     });
   });
 
-  void it("accepts a token as username with an empty or ignored password (seed 000)", () => {
+  void it("accepts a token as username with an empty or ignored password (the Udacity tutorial)", () => {
     const token = "eyJhbGciOiJIUzUxMiJ9.eyJpZCI6MX0.c2ln";
     assert.deepEqual(readBasicCredentials(`Basic ${encode(`${token}:`)}`), { ok: true, username: token, password: "" });
     assert.deepEqual(readBasicCredentials(`Basic ${encode(`${token}:unused`)}`), {
