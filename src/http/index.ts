@@ -21,3 +21,6 @@ export { headerScheme, type HeaderSchemeOptions } from "./schemes/header.js";
 export type { RequestView } from "./request-view.js";
 export { createNodeRequestView } from "./node-request-view.js";
 export type { Register, RegisteredAuth } from "./register.js";
+export { clientIpKey, type RateLimit, type LimiterFactory, type LimitDecision } from "./rate-limit.js";
+export type { AuthRoutesOptions, AuthRoutePaths } from "./auth-routes/endpoints.js";
+export type { LoginLimitRules } from "./auth-routes/login-limits.js";
