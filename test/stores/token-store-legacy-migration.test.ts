@@ -2,10 +2,11 @@
 // (test/fixtures/make-legacy-fixture.ts) goes through the token store's migrate(), then the server
 // store's, and every row comes out the other side with the same values.
 import * as assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { restoreLegacySqlite } from "../support/legacy-fixture.js";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { RevocationRecord, SigningKeyRecord } from "../../src/core/token-store.js";
@@ -239,7 +240,7 @@ void describe("forward migration from 0.1.0 on SQLite", () => {
 
   function copyFixture(): LegacyDatabase {
     const path = join(tempRoot, `legacy-${(counter += 1)}.sqlite`);
-    copyFileSync(join(FIXTURES, "tessera-0.1.0.sqlite"), path);
+    restoreLegacySqlite(path);
     const withDatabase = <T>(run: (database: Database.Database) => T): T => {
       const database = new Database(path);
       try {

@@ -10,7 +10,7 @@ import {
   formatChecksum,
 } from "../../../scripts/generate-common-passwords.js";
 
-const DIST_LIST_FILE = new URL("../../../dist/core/passwords/data/common-passwords.txt", import.meta.url);
+const DIST_LIST_FILE = new URL("../../../dist/core/passwords/common-passwords/common-passwords.txt", import.meta.url);
 
 void describe("the common-password data file", () => {
   const listText = readFileSync(LIST_FILE, "utf8");

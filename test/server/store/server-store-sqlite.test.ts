@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { createServerStore } from "../../../src/server/store/create-server-store.js";
 import { openTokenStore } from "../../../src/stores/index.js";
 import { runServerStoreCases } from "./server-store-cases.js";
+import { restoreLegacySqlite } from "../../support/legacy-fixture.js";
 
 const tempRoot = mkdtempSync(join(tmpdir(), "tessera-server-store-"));
 after(() => rmSync(tempRoot, { recursive: true, force: true }));
@@ -64,7 +65,7 @@ void describe("server store migrations on SQLite", () => {
 
   void test("on a 0.1.0 database it refuses to drop the old token tables before the token store copied them", async () => {
     const path = nextPath();
-    copyFileSync(join(import.meta.dirname, "../../fixtures/tessera-0.1.0.sqlite"), path);
+    restoreLegacySqlite(path);
     const tokens = await openTokenStore(`sqlite:${path}`);
     const data = createServerStore(tokens.db, tokens.dialect);
     try {
