@@ -394,8 +394,10 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     },
     async introspect(token) {
       if (opaqueTokenKind(token) === "refreshToken") return introspectRefreshToken(context, token);
-      // Introspection is a question about a token, not a use of it: no last-used stamp.
-      const result = await verify(token, { accept: ["access", "pat", ...(storedTokenKind(token) === null ? [] : [storedTokenKind(token) ?? ""])], touch: false });
+      // Introspection is a question about a token, not a use of it: no last-used stamp. Every
+      // kind Tessera issues is introspected, the app's own kinds included.
+      const kind = storedTokenKind(token);
+      const result = await verify(token, { accept: kind === null ? ["access", "pat"] : ["access", "pat", kind], touch: false });
       return result.ok ? { principal: result.principal, tokenType: result.principal.tokenType } : null;
     },
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],

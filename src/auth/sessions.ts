@@ -1,4 +1,4 @@
-import { parseScope } from "../core/scopes.js";
+import { narrowScope } from "../core/scopes.js";
 import type { SessionRecord } from "../core/token-store.js";
 import { deriveSuccessorToken, generateOpaqueToken, hashToken, isWellFormedOpaqueToken, tokenHashesEqual } from "../core/tokens/opaque-token.js";
 import { revocationExpiry, type TesseraContext } from "./tessera-context.js";
@@ -48,7 +48,7 @@ export async function refreshSession(
   if (!session || session.revokedAt !== null) return { ok: false, code: "token_revoked" };
   // RFC 6749 6: a refresh may narrow the scope, never widen it. Checked before the token is
   // spent, so a bad request does not cost the client its refresh token.
-  const scope = narrowScope(session.scope, options.scope);
+  const scope = narrowedScope(session.scope, options.scope);
   if (scope === null) return { ok: false, code: "validation_failed", detail: "The requested scope exceeds the granted scope" };
 
   const now = clock.now();
@@ -80,13 +80,11 @@ export async function refreshSession(
   return { ok: true, pair: pairFor(context, session, successor, scope) };
 }
 
-/** `requested` if it is within `granted` (or `granted` when nothing is asked); null when it widens it. */
-function narrowScope(granted: string, requested: string | undefined): string | null {
+/** `requested` if it is within `granted` (or `granted` as it is when nothing is asked); null when it widens it. */
+function narrowedScope(granted: string, requested: string | undefined): string | null {
   if (requested === undefined || requested.trim() === "") return granted;
-  const parsed = parseScope(requested);
-  const allowed = granted.split(" ");
-  if (!parsed.ok || !parsed.scopes.every((item) => allowed.includes(item))) return null;
-  return parsed.scopes.join(" ");
+  const narrowed = narrowScope(requested, granted);
+  return narrowed.ok ? narrowed.scope : null;
 }
 
 /** Whether the successor of a spent refresh token has itself been spent (the chain moved on). */

@@ -171,8 +171,9 @@ export class StoredTokens {
   /** Revokes the user's live token `id` (of `kind`, when given); returns it, or null when there was none to revoke. */
   async revoke(userId: string, id: number, kind?: string): Promise<StoredTokenRecord | null> {
     if (kind !== undefined) {
-      const live = await this.context.store.listTokens(userId, kind);
-      if (!live.some((record) => record.id === id)) return null;
+      // One row, not the user's whole list: is it theirs, of this kind, and still live?
+      const found = await this.context.store.getTokenById(id);
+      if (found === null || found.userId !== userId || found.kind !== kind || found.revokedAt !== null) return null;
     }
     const [record] = await this.context.store.revokeTokens({ id, userId }, this.context.clock.now());
     if (record === undefined) return null;

@@ -3,7 +3,7 @@ import type { Principal } from "../../auth/types.js";
 import type { LoginUser } from "../../auth/user-directory.js";
 import type { StoredTokenRecord } from "../../core/token-store.js";
 import { readBasicCredentials } from "../../core/credentials/basic.js";
-import { parseScope } from "../../core/scopes.js";
+import { narrowScope } from "../../core/scopes.js";
 import { formatBasicChallenge, formatBearerChallenge } from "../challenge.js";
 import { createGuard, DEFAULT_REALM, type Guard } from "../guard.js";
 import { rateLimitHeaders } from "../rate-limit.js";
@@ -205,9 +205,10 @@ export function createAuthEndpoints<U extends LoginUser>(tessera: Tessera<U>, op
 }
 
 function narrowTo(requested: string, granted: readonly string[]): string | null {
-  const parsed = parseScope(requested);
-  if (!parsed.ok || !parsed.scopes.every((scope) => granted.includes(scope))) return null;
-  return parsed.scopes.join(" ");
+  // An empty scope asks for a token that grants nothing (core's narrowScope would grant all).
+  if (requested.trim() === "") return "";
+  const narrowed = narrowScope(requested, granted);
+  return narrowed.ok ? narrowed.scope : null;
 }
 
 function readExpiresIn(body: unknown, fallback: number | null, max: number): { ok: true; value: number | null } | { ok: false; message: string } {
