@@ -37,13 +37,6 @@ export class Limit {
     }
   }
 
-  /** Whether `key` has used up its points, without counting a hit. */
-  async isExhausted(key: string): Promise<LimitDecision | null> {
-    const state = await this.limiter.get(key);
-    if (state === null || state.consumedPoints < this.rule.points) return null;
-    return this.decision(state, false);
-  }
-
   /** Gives back one hit (an attempt that could not be judged, e.g. the database was down). */
   async refund(key: string): Promise<void> {
     await this.limiter.reward(key, 1);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import type { Principal } from "../auth/types.js";
 import { formatBearerChallenge } from "../http/challenge.js";
 import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
-import { clientIpKey, rateLimitHeaders } from "../http/rate-limit.js";
+import { clientIpKey, rateLimitHeaders, type LimitDecision } from "../http/rate-limit.js";
 import type { ServerContext } from "./context.js";
 
 /** The caller of a guarded route: Tessera's principal with the server's integer user id. */
@@ -43,26 +43,39 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
   const admins = createAdminLookup(context);
 
   const badTokens = limits.badTokenIp;
+  // Clients whose unusable-token allowance is used up, remembered here from the counts their
+  // own failures returned: the check on every guarded request is a map look-up, not a limiter
+  // (Redis) round trip. Another instance learns it at that client's next failure there.
+  const exhausted = new Map<string, { decision: LimitDecision; until: number }>();
   return function requireAuth(options: RequireAuthOptions = {}) {
     const guard = app.requireAuth<ServerPrincipal>({ scopes: options.scopes ?? [] });
     // Guessing tokens is bounded per client: unusable tokens (malformed or unknown) count, and
     // once a client has used up its allowance every token request of it is 429 for a while.
     async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      const key = badTokens === null ? "" : clientIpKey(request.ip);
-      if (badTokens !== null) {
-        const exhausted = await badTokens.isExhausted(key);
-        if (exhausted !== null) {
-          metrics.rateLimited.inc({ limit: "bad-token-ip" });
-          await sendProblem(reply, "rate_limited", {
-            detail: "Too many requests with unusable tokens from this address",
-            headers: { ...rateLimitHeaders(exhausted), "retry-after": String(exhausted.resetSeconds) },
-          });
-          return;
-        }
+      if (badTokens === null) {
+        await guard.call(app, request, reply);
+        return;
       }
+      const key = clientIpKey(request.ip);
+      const blocked = exhausted.get(key);
+      if (blocked !== undefined && Date.now() < blocked.until) {
+        metrics.rateLimited.inc({ limit: "bad-token-ip" });
+        const resetSeconds = Math.max(1, Math.ceil((blocked.until - Date.now()) / 1000));
+        await sendProblem(reply, "rate_limited", {
+          detail: "Too many requests with unusable tokens from this address",
+          headers: { ...rateLimitHeaders({ ...blocked.decision, remaining: 0, resetSeconds }), "retry-after": String(resetSeconds) },
+        });
+        return;
+      }
+      if (blocked !== undefined) exhausted.delete(key);
       await guard.call(app, request, reply);
       const failure = guard.failure(request);
-      if (badTokens !== null && (failure === "token_malformed" || failure === "token_invalid")) await badTokens.hit(key);
+      if (failure !== "token_malformed" && failure !== "token_invalid") return;
+      const decision = await badTokens.hit(key);
+      if (decision.remaining === 0 || !decision.allowed) {
+        if (exhausted.size >= 10_000) exhausted.clear();
+        exhausted.set(key, { decision, until: Date.now() + decision.resetSeconds * 1000 });
+      }
     }
     async function serverRules(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const auth = guard.auth(request);
