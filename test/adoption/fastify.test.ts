@@ -1,31 +1,4 @@
-import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
 import { startFastifyApp } from "./fastify-app.js";
-import { authCodeLines, runAdoptionScenario } from "./scenario.js";
+import { runSqliteAdoptionSuite } from "./sqlite-app-suite.js";
 
-void describe("an Fastify app with its own users adopts Tessera", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-adopt-fastify-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  void it("logs in, refreshes, logs out, guards scopes and manages PATs over real HTTP, in one SQLite file", async () => {
-    const app = await startFastifyApp(join(dir, "app.db"));
-    try {
-      await runAdoptionScenario({
-        url: app.url,
-        addUser: async (id, username, hash) => void app.db.prepare("insert into users values (?, ?, ?)").run(id, username, hash),
-        passwordHashOf: async (id) => (app.db.prepare<[string], { password_hash: string }>("select password_hash from users where id = ?").get(id)?.password_hash ?? ""),
-      });
-      const tables = app.db.prepare<[], { name: string }>("select name from sqlite_master where type = 'table' order by name").all().map((row) => row.name);
-      assert.ok(tables.includes("users") && tables.includes("tessera_sessions"), `Tessera's tables sit beside the app's: ${tables.join(", ")}`);
-    } finally {
-      await app.close();
-    }
-  });
-
-  void it("takes at most 25 lines of auth code", () => {
-    assert.ok(authCodeLines(new URL("./fastify-app.ts", import.meta.url)) <= 25);
-  });
-});
+runSqliteAdoptionSuite("Fastify", startFastifyApp, new URL("./fastify-app.ts", import.meta.url));

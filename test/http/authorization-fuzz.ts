@@ -3,18 +3,7 @@
 // an oversize header: never a 400, never a 5xx. Sent over raw sockets, so no client library
 // tidies the bytes first.
 import { connect } from "node:net";
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from "../support/random.js";
 
 const SCHEMES = ["Bearer", "bearer", "BEARER", "Basic", "Token", "JWT", "Digest", "Negotiate", "ApiKey", "", "Bearer,", "Be arer", "@@", "Bearer\t"];
 const PIECES = ['"', "'", ",", ", ", "\t", " ", "=", "==", "\\", ";", ":", "é", "☃", "𝄞", "\u00a0", "eyJhbGciOi", ".", "..", "tsr_pat_", "tsr_rt_", "a", "Z9-._~+/"];

@@ -23,6 +23,7 @@ import { issueAccessToken } from "../../../src/core/jwt/issue-access-token.js";
 import { verifyAccessToken, type VerifyAccessTokenResult } from "../../../src/core/jwt/verify-access-token.js";
 import type { SigningKeyRecord } from "../../../src/core/token-store.js";
 import { AUDIENCE, ISSUER, keyRecord, NOW, NOW_SECONDS, signingKeyOf, standardClaims } from "./helpers.js";
+import { createRandom } from "../../support/random.js";
 
 // `sid` is optional (sessionless apps issue tokens without it), so jose is not told to require it.
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "scope"];
@@ -364,18 +365,6 @@ function handVectors(main: SigningKeyRecord, others: { live: SigningKeyRecord; e
   return vectors;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const VALUE_POOL: unknown[] = [
   undefined, null, 0, -1, 1.5, Number.MAX_VALUE, "", "x", true, [], {}, [AUDIENCE], ["x"], ISSUER, AUDIENCE,
   NOW_SECONDS, NOW_SECONDS - 6, NOW_SECONDS - 5, NOW_SECONDS + 5, NOW_SECONDS + 6, NOW_SECONDS + 900, String(NOW_SECONDS),
@@ -387,7 +376,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 }
 
 function fuzzVectors(main: SigningKeyRecord, seed: number, count: number): Vector[] {
-  const random = prng(seed);
+  const random = createRandom(seed);
   const alg = main.alg as JwtAlg;
   const vectors: Vector[] = [];
   for (let i = 0; i < count; i++) {
