@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { ConfigError } from "../errors.js";
+import { BackendUnavailableError, ConfigError } from "../errors.js";
 import {
   ARGON2_MAX_MEMORY_KIB,
   ARGON2_MAX_WORK_KIB_PASSES,
@@ -15,8 +15,7 @@ import type { Argon2Params } from "./argon2.js";
 import { createConcurrencyLimit } from "./concurrency-limit.js";
 import { identifyHashScheme } from "./identify-scheme.js";
 import type { SchemeVerification } from "./scheme-verification.js";
-import { verifyBcrypt } from "./bcrypt.js";
-import { verifyShaCrypt } from "./sha-crypt.js";
+import { verifyLegacyHash } from "./legacy-hash-pool.js";
 import { WERKZEUG_PBKDF2_DEFAULT_ITERATIONS, verifyWerkzeugPbkdf2, verifyWerkzeugScrypt } from "./werkzeug.js";
 
 /**
@@ -156,10 +155,10 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       case "argon2d":
         return verifyArgon2(hash, password);
       case "bcrypt":
-        return verifyBcrypt(hash, password);
+        return verifyLegacyHash("bcrypt", hash, password);
       case "sha256-crypt":
       case "sha512-crypt":
-        return verifyShaCrypt(hash, password);
+        return verifyLegacyHash("sha-crypt", hash, password);
       case "werkzeug-pbkdf2":
         return verifyWerkzeugPbkdf2(hash, password, { defaultIterations: pbkdf2DefaultIterations });
       case "werkzeug-scrypt":
@@ -196,7 +195,9 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       let outcome: SchemeVerification;
       try {
         outcome = await limited(() => verifyScheme(hash, password));
-      } catch {
+      } catch (error) {
+        // A worker that could not run is an outage (503), not a wrong password.
+        if (error instanceof BackendUnavailableError) throw error;
         // A hash the scheme's primitive rejects (e.g. scrypt parameters OpenSSL refuses)
         // is as unusable as one that fails to parse.
         outcome = "malformed";
