@@ -10,7 +10,7 @@ import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tok
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
 import { checkPassword, grantScope } from "./passwords-login.js";
-import { RevocationService, type RevocationFeed } from "./revocation-service.js";
+import { DEFAULT_MAX_REVOCATIONS_PER_USER, RevocationService, type RevocationFeed } from "./revocation-service.js";
 import { refreshSession, revokeSessions, startSession } from "./sessions.js";
 import { currentSigningAlg, StoredKeyRing } from "./signing-keys.js";
 import { PERSONAL_ACCESS_TOKEN_KIND, StoredTokens, storedTokenKind, type IssuedToken, type IssueTokenOptions } from "./stored-tokens.js";
@@ -58,6 +58,13 @@ export interface TesseraOptions<U extends LoginUser = LoginUser> {
   revocationFeed?: RevocationFeed;
   /** Read revocations written by other processes every N ms. Default 1000; 0 turns it off. */
   revocationPollIntervalMs?: number;
+  /**
+   * Live revocation entries (one access token, session or stored token each) one user may have
+   * in memory. Revoking past it logs the user out everywhere instead (every session and stored
+   * token revoked, one user-wide entry), so no account can grow every instance's memory without
+   * bound. Default 1,000.
+   */
+  maxRevocationsPerUser?: number;
   /** Re-read the key ring (and run housekeeping) every N ms. Default 10000; 0 turns it off. */
   keyReloadIntervalMs?: number;
   /** Verified access tokens remembered; 0 disables the cache. Default 10,000. */
@@ -126,7 +133,7 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   /** RFC 7009: revokes whatever token this is, if it is one of ours; unknown tokens are ignored. */
   revoke(token: string): Promise<void>;
   /** Revokes one access token by its `jti`, until it would have expired. */
-  revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void>;
+  revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt"> & Partial<Pick<Principal, "userId">>): Promise<void>;
   /** Everything issued to the user so far stops working: sessions, tokens of every kind. */
   revokeUser(userId: string | number): Promise<void>;
   /** Cleans up after the app deleted a user: revokes everything, then deletes the user's sessions and tokens. */
@@ -173,8 +180,17 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   basic(options?: BasicVerifierOptions<U, U> & { load?: undefined }): AuthScheme<U>;
   basic<A>(options: BasicVerifierOptions<U, A> & { load: NonNullable<BasicVerifierOptions<U, A>["load"]> }): AuthScheme<A>;
 
+  /** What this instance holds in memory: live revocation entries (bounded per user by `maxRevocationsPerUser`). */
+  stats(): { revocationEntries: number };
+
   /** Stops the timers and the revocation feed. The store is the app's to close. */
   close(): Promise<void>;
+}
+
+function readMaxRevocationsPerUser(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_REVOCATIONS_PER_USER;
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError("maxRevocationsPerUser", "expected an integer >= 1");
+  return value;
 }
 
 /** How often (in key-reload ticks) expired rows are deleted. */
@@ -216,6 +232,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     clock,
     feed: options.revocationFeed,
     pollIntervalMs: options.revocationPollIntervalMs ?? 1_000,
+    maxEntriesPerUser: readMaxRevocationsPerUser(options.maxRevocationsPerUser),
   });
   await revocations.start();
 
@@ -263,12 +280,12 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     return verifyAccessToken(context, token, touch);
   }
 
-  const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
-    revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt });
+  const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number, userId?: string) =>
+    revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt, userId });
 
-  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void> {
+  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt"> & Partial<Pick<Principal, "userId">>): Promise<void> {
     if (principal.jti === null) return;
-    await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000);
+    await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000, principal.userId);
   }
 
   async function revokeUser(user: string | number): Promise<void> {
@@ -305,7 +322,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       if (byId !== undefined) {
         const current = await byId.call(options.users, userIdOf(checked.user));
         if (current === null || current === undefined || current.passwordHash !== checked.user.passwordHash) {
-          await revokeSessions(context, { sessionId: pair.sessionId });
+          await revokeSessions(context, { sessionId: pair.sessionId, userId: userIdOf(checked.user) });
           return { ok: false, code: "credentials_invalid" };
         }
       }
@@ -342,14 +359,14 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
         await storedTokens.revoke(principal.userId, principal.tokenId);
         return;
       }
-      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId });
+      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId });
       await revokeAccessToken(principal);
     },
     async revoke(token) {
       if (opaqueTokenKind(token) === "refreshToken") {
         if (!isWellFormedOpaqueToken(token, "refreshToken")) return;
         const record = await store.getRefreshToken(hashToken(token));
-        if (record) await revokeSessions(context, { sessionId: record.sessionId });
+        if (record) await revokeSessions(context, { sessionId: record.sessionId, userId: record.userId });
         return;
       }
       if (storedTokenKind(token) !== null) {
@@ -369,7 +386,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       list: (userId) => store.listSessions(String(userId)),
       get: (id) => store.getSession(id),
       async revoke(userId, id) {
-        return (await revokeSessions(context, { sessionId: id, userId: String(userId) })).length > 0;
+        return (await revokeSessions(context, { sessionId: id, userId: String(userId), mustOwn: true })).length > 0;
       },
       async revokeAll(userId, revokeOptions = {}) {
         const selector = revokeOptions.exceptSessionId === undefined ? { userId: String(userId) } : { userId: String(userId), exceptSessionId: revokeOptions.exceptSessionId };
@@ -403,6 +420,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],
     header: ((name: string, verifierOptions?: HeaderVerifierOptions<unknown>) => createHeaderVerifier(host, name, verifierOptions)) as Tessera<U>["header"],
     basic: ((verifierOptions?: BasicVerifierOptions<U, unknown>) => createBasicVerifier(host, verifierOptions)) as Tessera<U>["basic"],
+    stats: () => ({ revocationEntries: revocations.size }),
     async close() {
       if (timer) clearInterval(timer);
       timer = null;

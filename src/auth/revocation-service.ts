@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import type { RevocationFeed } from "../core/revocation-feed.js";
 import type { RevocationRecord, TokenStore } from "../core/token-store.js";
+import { revocationExpiry } from "./tessera-context.js";
 
 export type { RevocationFeed };
 import { RevocationSet, type RevocationSubject } from "../core/tokens/revocation-set.js";
@@ -14,7 +15,16 @@ export interface RevocationServiceOptions {
    * instances share a store: it is the fallback when the feed is down, and bounds staleness.
    */
   pollIntervalMs?: number | undefined;
+  /**
+   * Live `jti`/`sid`/`token` entries one user may have in memory. Revoking past it revokes every
+   * session and stored token of the user at once and replaces their entries with one user-wide
+   * cut-off, so no account can grow every instance's memory without bound. Default 1,000.
+   */
+  maxEntriesPerUser?: number | undefined;
 }
+
+/** Default of {@link RevocationServiceOptions.maxEntriesPerUser}. */
+export const DEFAULT_MAX_REVOCATIONS_PER_USER = 1_000;
 
 /** How far back each incremental poll reads, for writers whose clocks run behind ours. */
 const SYNC_MARGIN_MS = 60_000;
@@ -50,7 +60,8 @@ export class RevocationService {
   }
 
   /** Persists, applies locally, then tells the other instances. */
-  async revoke(record: RevocationRecord): Promise<void> {
+  async revoke(entry: RevocationRecord): Promise<void> {
+    const record = await this.boundedPerUser(entry);
     await this.options.store.addRevocation(record);
     this.set.add(record);
     const feed = this.options.feed;
@@ -59,6 +70,26 @@ export class RevocationService {
         // The store already has it; other instances pick it up on their next poll.
       });
     }
+  }
+
+  /**
+   * The entry to write: `entry` itself, or, when its user already has the maximum of live
+   * entries, a user-wide cut-off, after revoking every session and stored token of the user in
+   * the store (so nothing the cut-off refuses comes back when it expires).
+   */
+  private async boundedPerUser(entry: RevocationRecord): Promise<RevocationRecord> {
+    const userId = entry.userId;
+    if (entry.kind === "user" || userId === undefined) return entry;
+    const { count, latestExpiresAt } = this.set.entriesOf(userId);
+    if (count < (this.options.maxEntriesPerUser ?? DEFAULT_MAX_REVOCATIONS_PER_USER)) return entry;
+    const { store, clock } = this.options;
+    const now = clock.now();
+    await store.revokeSessions({ userId }, now);
+    await store.revokeTokens({ userId }, now);
+    // +1: a token minted in this very millisecond is covered too (the cut-off is exclusive). It
+    // lasts as long as any access token of the revoked sessions, and as the entries it replaces.
+    const expiresAt = Math.max(entry.expiresAt, latestExpiresAt, revocationExpiry(clock));
+    return { kind: "user", value: userId, revokedAt: Math.max(now, entry.revokedAt) + 1, expiresAt };
   }
 
   isRevoked(subject: RevocationSubject): boolean {

@@ -73,7 +73,7 @@ export async function refreshSession(
     // Spent before the grace window, or inside it but the chain has already moved past the
     // successor: no valid pair can be handed out, and a second holder of the token is the
     // theft the rotation exists to catch.
-    await revokeSessions(context, { sessionId: record.sessionId });
+    await revokeSessions(context, { sessionId: record.sessionId, userId: record.userId });
     return { ok: false, code: "token_revoked", detail: "The refresh token was already used; the session is revoked" };
   }
   await store.touchSession(session.id, now);
@@ -107,18 +107,28 @@ function pairFor(context: TesseraContext, session: SessionRecord, refreshToken: 
 
 /**
  * Revokes one session or every session of a user (optionally all but one): their refresh
- * chains and every access token carrying their `sid`. Returns the ids revoked.
+ * chains and every access token carrying their `sid`. Returns the ids revoked. `userId` is the
+ * session's owner, as the caller knows it; with `mustOwn` (a user revoking a session by id), a
+ * session of anyone else is left alone.
  */
 export async function revokeSessions(
   context: TesseraContext,
-  selector: { sessionId: number; userId?: string } | { userId: string; exceptSessionId?: number },
+  selector: { sessionId: number; userId: string; mustOwn?: boolean } | { userId: string; exceptSessionId?: number },
 ): Promise<number[]> {
-  const ids = await context.store.revokeSessions(selector, context.clock.now());
+  const storeSelector = "sessionId" in selector ? { sessionId: selector.sessionId, userId: selector.userId } : selector;
+  const ids = await context.store.revokeSessions(storeSelector, context.clock.now());
   // A session already revoked in the store still gets its entry: a retry after a partial
-  // failure must finish the job, and entries are idempotent.
-  const targets = "sessionId" in selector && selector.userId === undefined && ids.length === 0 ? [selector.sessionId] : ids;
+  // failure must finish the job, and entries are idempotent. Not for a session the caller had
+  // to own: its id alone proves nothing.
+  const targets = "sessionId" in selector && selector.mustOwn !== true && ids.length === 0 ? [selector.sessionId] : ids;
   for (const id of targets) {
-    await context.revocations.revoke({ kind: "sid", value: String(id), revokedAt: context.clock.now(), expiresAt: revocationExpiry(context.clock) });
+    await context.revocations.revoke({
+      kind: "sid",
+      value: String(id),
+      revokedAt: context.clock.now(),
+      expiresAt: revocationExpiry(context.clock),
+      userId: selector.userId,
+    });
   }
   return ids;
 }

@@ -205,8 +205,12 @@ export class StoredTokens {
 
   private async afterRevoke(record: StoredTokenRecord): Promise<void> {
     this.cache.delete(record.tokenHash);
-    const expiresAt = record.expiresAt === null ? revocationExpiry(this.context.clock) : Math.max(record.expiresAt + 60_000, this.context.clock.now() + 60_000);
-    await this.context.revocations.revoke({ kind: "token", value: String(record.id), revokedAt: this.context.clock.now(), expiresAt });
+    // The entry only has to outlive other instances' caches of the token (TOKEN_CACHE_MS): after
+    // that they read the revoked row. Bounding it like the other entries keeps a year-long PAT's
+    // revocation from sitting in every instance's memory for a year.
+    const now = this.context.clock.now();
+    const expiresAt = Math.min(revocationExpiry(this.context.clock), record.expiresAt === null ? Number.POSITIVE_INFINITY : Math.max(record.expiresAt, now) + 60_000);
+    await this.context.revocations.revoke({ kind: "token", value: String(record.id), revokedAt: now, expiresAt, userId: record.userId });
   }
 }
 

@@ -114,6 +114,12 @@ export interface RevocationRecord {
   value: string;
   revokedAt: number;
   expiresAt: number;
+  /**
+   * Whose token(s) an entry of kind `jti`, `sid` or `token` covers. It lets a user-wide cut-off
+   * replace a user's many entries, which bounds the in-memory set per user; entries without it
+   * are kept until they expire.
+   */
+  userId?: string | undefined;
 }
 
 /** How many rows {@link TokenStore.deleteExpired} removed, per table. */

@@ -424,6 +424,17 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
             { kind: "user", value: "u", revokedAt: T0 + 50, expiresAt: T0 + 2 * HOUR },
           ]);
         }));
+
+      void test("an entry keeps whose tokens it covers, and the first owner named stands", () =>
+        withStore(async (store) => {
+          await store.addRevocation({ kind: "jti", value: "owned", revokedAt: T0, expiresAt: T0 + HOUR, userId: "user-7" });
+          await store.addRevocation({ kind: "jti", value: "owned", revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId: "user-8" });
+          await store.addRevocation({ kind: "sid", value: "unowned", revokedAt: T0 + 1, expiresAt: T0 + HOUR });
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [
+            { kind: "sid", value: "unowned", revokedAt: T0 + 1, expiresAt: T0 + HOUR },
+            { kind: "jti", value: "owned", revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId: "user-7" },
+          ]);
+        }));
     });
 
     void describe("secrets", () => {

@@ -12,7 +12,8 @@ const MAX_MESSAGE_LENGTH = 1024;
  * // '{"kind":"sid","value":"42","revokedAt":1700000000000,"expiresAt":1700001020000}'
  */
 export function formatRevocationMessage(record: RevocationRecord): string {
-  return JSON.stringify({ kind: record.kind, value: record.value, revokedAt: record.revokedAt, expiresAt: record.expiresAt });
+  const { kind, value, revokedAt, expiresAt, userId } = record;
+  return JSON.stringify(userId === undefined || kind === "user" ? { kind, value, revokedAt, expiresAt } : { kind, value, revokedAt, expiresAt, userId });
 }
 
 function isEpochMs(value: unknown): value is number {
@@ -37,9 +38,10 @@ export function parseRevocationMessage(message: string): RevocationRecord | null
     return null;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const { kind, value, revokedAt, expiresAt } = parsed as Record<string, unknown>;
+  const { kind, value, revokedAt, expiresAt, userId } = parsed as Record<string, unknown>;
   if (typeof kind !== "string" || !KINDS.has(kind)) return null;
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_VALUE_LENGTH) return null;
   if (!isEpochMs(revokedAt) || !isEpochMs(expiresAt)) return null;
-  return { kind: kind as RevocationKind, value, revokedAt, expiresAt };
+  if (userId !== undefined && (typeof userId !== "string" || userId.length === 0 || userId.length > MAX_VALUE_LENGTH)) return null;
+  return { kind: kind as RevocationKind, value, revokedAt, expiresAt, ...(userId === undefined || kind === "user" ? {} : { userId }) };
 }

@@ -13,7 +13,14 @@ describe("revocation messages", () => {
     }
   });
 
-  test("sends only the record's four fields", () => {
+  test("carries whose tokens an entry covers, except on a user-wide entry", () => {
+    const owned = { ...record, userId: "user-7" };
+    assert.deepEqual(parseRevocationMessage(formatRevocationMessage(owned)), owned);
+    const userWide = { ...record, kind: "user" as const, value: "user-7" };
+    assert.deepEqual(parseRevocationMessage(formatRevocationMessage({ ...userWide, userId: "user-7" })), userWide);
+  });
+
+  test("sends only the record's fields", () => {
     const extra = { ...record, secret: "nope" } as RevocationRecord;
     assert.deepEqual(Object.keys(JSON.parse(formatRevocationMessage(extra)) as object).sort(), ["expiresAt", "kind", "revokedAt", "value"]);
   });
@@ -31,6 +38,8 @@ describe("revocation messages", () => {
     ["a fractional timestamp", JSON.stringify({ ...record, expiresAt: 1.5 })],
     ["a negative timestamp", JSON.stringify({ ...record, revokedAt: -1 })],
     ["a missing expiry", JSON.stringify({ kind: "sid", value: "42", revokedAt: 1 })],
+    ["a numeric owner", JSON.stringify({ ...record, userId: 7 })],
+    ["an empty owner", JSON.stringify({ ...record, userId: "" })],
     ["an oversized message", JSON.stringify({ ...record, padding: "x".repeat(2000) })],
   ];
   for (const [name, message] of rejected) {

@@ -24,6 +24,7 @@ export function createRevocationQueries({ db }: TokenStoreContext): RevocationQu
           value: revocation.value,
           revoked_at: revocation.revokedAt,
           expires_at: revocation.expiresAt,
+          user_id: revocation.kind === "user" ? null : (revocation.userId ?? null),
         })
         .onConflict((conflict) =>
           conflict.columns(["kind", "value"]).doUpdateSet((eb) => ({
@@ -39,6 +40,8 @@ export function createRevocationQueries({ db }: TokenStoreContext): RevocationQu
               .then(eb.ref("excluded.expires_at"))
               .else(eb.ref("revocations.expires_at"))
               .end(),
+            // The first word on whose entry it is stands.
+            user_id: eb.fn.coalesce("revocations.user_id", "excluded.user_id"),
           })),
         )
         .execute();
@@ -53,6 +56,7 @@ export function createRevocationQueries({ db }: TokenStoreContext): RevocationQu
         value: row.value,
         revokedAt: readInteger(row.revoked_at),
         expiresAt: readInteger(row.expires_at),
+        ...(row.user_id === null ? {} : { userId: row.user_id }),
       }));
     },
   };

@@ -83,6 +83,8 @@ export interface TokenRevocationsTable {
   value: string;
   revoked_at: IntegerColumn;
   expires_at: IntegerColumn;
+  /** Whose token(s) the entry covers (`jti`, `sid`, `token`); null for `user` entries and older rows. */
+  user_id: string | null;
 }
 
 /** `${prefix}secrets`. */
