@@ -12,6 +12,7 @@ import type { LimiterFactory } from "../http/rate-limit.js";
 import { openServerDatabase, type ServerDatabase } from "./server-database.js";
 import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
+import { limitConnectionsPerIp } from "./connection-limit.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
@@ -151,6 +152,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     frameworkErrors: handleFrameworkError,
   });
 
+  if (config.connectionsPerIp !== null) {
+    limitConnectionsPerIp(app.server, { maxPerIp: config.connectionsPerIp, trustedProxies: config.trustProxy });
+  }
   for (const warning of warnings) app.log.warn(warning);
   const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now());
   const context: ServerContext = {

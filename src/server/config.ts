@@ -53,6 +53,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** A socket with no traffic at all for this long is closed. */
   idleTimeoutMs: number;
+  /** Open connections one client IP (IPv6: its /64) may hold; null = no cap. Trusted proxies are exempt. */
+  connectionsPerIp: number | null;
   /** Verified access tokens kept in memory per instance (0 = verify every request in full). */
   tokenCacheSize: number;
   /** PostgreSQL connection pool size per instance. */
@@ -295,6 +297,7 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     headersTimeoutMs: pick(env, "TESSERA_HEADERS_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_HEADERS_TIMEOUT") * 1000, 10_000),
     keepAliveTimeoutMs: pick(env, "TESSERA_KEEP_ALIVE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_KEEP_ALIVE_TIMEOUT") * 1000, 5_000),
     idleTimeoutMs: pick(env, "TESSERA_IDLE_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_IDLE_TIMEOUT") * 1000, 60_000),
+    connectionsPerIp: pick(env, "TESSERA_CONNECTIONS_PER_IP", (v) => (v.trim() === "off" ? null : parseCount(v, "TESSERA_CONNECTIONS_PER_IP", 1_000_000)), 256),
     tokenCacheSize: pick(
       env,
       "TESSERA_TOKEN_CACHE_SIZE",

@@ -111,6 +111,7 @@ if (pgUrl !== null) {
           where table_schema = ${schema} and column_name = 'user_id' order by table_name`.execute(store.db);
         assert.deepEqual(userIds.rows, [
           { table_name: "auth_refresh_tokens", data_type: "text" },
+          { table_name: "auth_revocations", data_type: "text" },
           { table_name: "auth_sessions", data_type: "text" },
           { table_name: "auth_tokens", data_type: "text" },
         ]);
