@@ -54,7 +54,7 @@ export interface TesseraOptions<U extends LoginUser = LoginUser> {
   maxTokenTtlSeconds?: number;
   clock?: Clock;
   passwordHasher?: PasswordHasher;
-  /** Fast revocation fan-out between instances (Redis pub/sub in `tessera-auth/redis`). */
+  /** Fast revocation fan-out between instances (`RedisRevocationFeed` from `tessera-auth/redis`). */
   revocationFeed?: RevocationFeed;
   /** Read revocations written by other processes every N ms. Default 1000; 0 turns it off. */
   revocationPollIntervalMs?: number;

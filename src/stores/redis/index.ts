@@ -3,7 +3,7 @@
  * rate-limit counters. Loads ioredis, so import it only when Redis is configured.
  *
  * @example
- * import { openRedisConnection, RedisRevocationFeed, createRedisLimiterFactory } from "tessera/stores/redis";
+ * import { openRedisConnection, RedisRevocationFeed, createRedisLimiterFactory } from "tessera-auth/redis";
  * const redis = openRedisConnection({ url: "redis://127.0.0.1:6379" });
  * const feed = new RedisRevocationFeed({ url: "redis://127.0.0.1:6379", keyPrefix: "tessera:", publisher: redis });
  * const limiterFactory = createRedisLimiterFactory({ client: redis, keyPrefix: "tessera:" });
