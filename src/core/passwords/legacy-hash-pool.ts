@@ -23,6 +23,21 @@ export class LegacyHashRejectedError extends Error {
   }
 }
 
+/**
+ * The parent's Node options minus those that only make sense for a main script: a worker
+ * inherits them, and `--input-type` (with `-e`/`-p` code) stops a file-based worker from starting.
+ */
+function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (["-e", "--eval", "-p", "--print", "--input-type"].includes(arg)) i++;
+    else if (!arg.startsWith("--input-type=") && !arg.startsWith("--eval=") && !arg.startsWith("--print=")) kept.push(arg);
+  }
+  return kept;
+}
+
 function startWorker(): Worker {
   const entry = new URL(`./legacy-hash-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
   if (entry.pathname.endsWith(".ts")) {
@@ -30,9 +45,9 @@ function startWorker(): Worker {
     // Node 20 a worker does not inherit tsx's loader, so the worker loads tsx itself. The
     // published package runs the compiled .js directly.
     const href = JSON.stringify(entry.href);
-    return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${href}, ${href}))`, { eval: true });
+    return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${href}, ${href}))`, { eval: true, execArgv: workerExecArgv() });
   }
-  return new Worker(entry);
+  return new Worker(entry, { execArgv: workerExecArgv() });
 }
 
 /**
