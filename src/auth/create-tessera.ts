@@ -5,7 +5,7 @@ import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
 import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
 import { verifyUserPassword } from "../core/passwords/verify-user-password.js";
 import { hasScopes } from "../core/scopes.js";
-import type { SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
+import type { RevocationRecord, SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
@@ -266,9 +266,12 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
     revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt });
 
+  const jtiEntry = (principal: Pick<Principal, "jti" | "expiresAt">): RevocationRecord | null =>
+    principal.jti === null ? null : { kind: "jti", value: principal.jti, revokedAt: clock.now(), expiresAt: (principal.expiresAt ?? revocationExpiry(clock)) + 60_000 };
+
   async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void> {
-    if (principal.jti === null) return;
-    await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000);
+    const entry = jtiEntry(principal);
+    if (entry !== null) await revocations.revoke(entry);
   }
 
   async function revokeUser(user: string | number): Promise<void> {
@@ -342,8 +345,11 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
         await storedTokens.revoke(principal.userId, principal.tokenId);
         return;
       }
-      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId });
-      await revokeAccessToken(principal);
+      // The session and the token's own entry in one transaction: a logout that fails (503)
+      // leaves both tokens working, so the client can simply try again.
+      const entry = jtiEntry(principal);
+      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId }, { alsoRevoke: entry === null ? [] : [entry] });
+      else await revokeAccessToken(principal);
     },
     async revoke(token) {
       if (opaqueTokenKind(token) === "refreshToken") {

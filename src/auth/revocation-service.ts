@@ -61,6 +61,16 @@ export class RevocationService {
     }
   }
 
+  /**
+   * Applies locally, then tells the other instances, entries the caller has already committed
+   * to the store (in the same transaction as the rows they revoke).
+   */
+  async announce(record: RevocationRecord): Promise<void> {
+    this.set.add(record);
+    const feed = this.options.feed;
+    if (feed?.isHealthy()) await feed.publish(record).catch(() => undefined);
+  }
+
   isRevoked(subject: RevocationSubject): boolean {
     return this.set.isRevoked(subject, this.options.clock.now());
   }
