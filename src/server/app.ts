@@ -13,6 +13,7 @@ import { openServerDatabase, type ServerDatabase } from "./server-database.js";
 import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
+import { BackendHealth } from "./backend-health.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
@@ -175,7 +176,10 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
 
+  const health = new BackendHealth({ checks: context.readiness, log: app.log, metrics: context.metrics });
+  health.start();
   app.addHook("onClose", async () => {
+    health.stop();
     await ready.close();
     await store.close();
     await extensions.onClose?.();
@@ -192,7 +196,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done();
   });
 
-  installErrorHandling(app);
+  installErrorHandling(app, { onBackendUnavailable: (backend) => health.requestFailed(backend) });
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
   app.removeContentTypeParser("text/plain");

@@ -9,6 +9,7 @@ import pg from "pg";
 import { buildApp } from "../../src/server/app.js";
 import { loadConfig } from "../../src/server/config.js";
 import { createTestSchemaName, dropTestSchema, requireTestPostgres } from "../support/postgres.js";
+import { waitUntil } from "../support/redis.js";
 import { startTcpProxy, type TcpProxy } from "../scale-out/tcp-proxy.js";
 import { basic, bearer, PASSWORD, register, type TokenResponse } from "./helpers.js";
 
@@ -128,5 +129,34 @@ if (pgUrl !== null) {
       assert.equal((await app.inject({ method: "GET", url: "/api/me/sessions", headers: bearer(pair.access_token) })).statusCode, 401);
       assert.equal((await app.inject({ method: "POST", url: "/api/tokens/refresh", payload: { refresh_token: pair.refresh_token } })).statusCode, 401);
     });
+
+    test("an outage is logged once when it starts and once when it ends, and its failed requests are counted", async () => {
+      const transitions = () => logLines.filter((line) => line["event"] === "backend_down" || line["event"] === "backend_up");
+      // The earlier tests' outages are over once their end has been logged.
+      await waitUntil("the earlier outages to be logged as over", () => transitions().at(-1)?.["event"] !== "backend_down", 10_000, 50);
+      const before = transitions().length;
+      const failuresBefore = await backendFailures();
+      await proxy.refuse();
+      try {
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const response = await app.inject({ method: "POST", url: "/api/users", payload: { username: `nobody${attempt}`, password: PASSWORD } });
+          assert.equal(response.statusCode, 503, response.body);
+        }
+      } finally {
+        await proxy.restore();
+      }
+      await waitUntil("the database to be logged as back", () => transitions().slice(before).some((line) => line["event"] === "backend_up"), 10_000, 50);
+      const logged = transitions().slice(before);
+      assert.deepEqual(logged.map((line) => [line["event"], line["backend"]]), [["backend_down", "database"], ["backend_up", "database"]]);
+      assert.equal(typeof logged[1]?.["downtime_ms"], "number");
+      assert.equal(logLines.filter((line) => /backend unavailable/i.test(String(line["msg"]))).length, 0, "no line per failed request");
+      assert.equal((await backendFailures()) - failuresBefore, 8);
+    });
+
+    async function backendFailures(): Promise<number> {
+      const metrics = await app.inject({ method: "GET", url: "/metrics" });
+      const match = /^tessera_backend_failures_total\{backend="database"\} (\d+)$/m.exec(metrics.body);
+      return match?.[1] === undefined ? 0 : Number(match[1]);
+    }
   });
 }
