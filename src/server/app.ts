@@ -9,6 +9,7 @@ import { TouchStamps } from "../auth/touch-stamps.js";
 import type { Clock } from "../core/clock.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import type { LimiterFactory } from "../http/rate-limit.js";
+import { withDatabaseAllowance } from "../stores/sql/database-deadline.js";
 import { openServerDatabase, type ServerDatabase } from "./server-database.js";
 import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
@@ -187,7 +188,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
   app.addHook("onRequest", (_request, reply, done) => {
     void reply.header("x-content-type-options", "nosniff");
-    done();
+    // One request waits for the database TESSERA_DATABASE_TIMEOUT at most in total, however
+    // many store calls it makes (a guard look-up that gives up, then the route's own query).
+    withDatabaseAllowance(config.databaseTimeoutMs, done);
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";

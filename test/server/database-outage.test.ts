@@ -8,6 +8,8 @@ import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { buildApp } from "../../src/server/app.js";
 import { loadConfig } from "../../src/server/config.js";
+import { openServerDatabase } from "../../src/server/server-database.js";
+import { hashPassword } from "../../src/core/passwords/index.js";
 import { createTestSchemaName, dropTestSchema, requireTestPostgres } from "../support/postgres.js";
 import { waitUntil } from "../support/redis.js";
 import { startTcpProxy, type TcpProxy } from "../scale-out/tcp-proxy.js";
@@ -151,6 +153,49 @@ if (pgUrl !== null) {
       assert.equal(typeof logged[1]?.["downtime_ms"], "number");
       assert.equal(logLines.filter((line) => /backend unavailable/i.test(String(line["msg"]))).length, 0, "no line per failed request");
       assert.equal((await backendFailures()) - failuresBefore, 8);
+    });
+
+    test("routes decided by the token keep answering from memory: GET /api/me and introspection of an access token", async () => {
+      const direct = new URL(pgUrl);
+      direct.searchParams.set("schema", schema);
+      const database = await openServerDatabase(direct.toString());
+      try {
+        await database.users.createUser({ username: "root", passwordHash: await hashPassword(PASSWORD), isAdmin: true, now: Date.now() });
+      } finally {
+        await database.close();
+      }
+      await register(app, "jun");
+      await register(app, "kim");
+      const jun = await logIn("jun");
+      const kim = await logIn("kim");
+      const root = await logIn("root");
+      const me = await app.inject({ method: "GET", url: "/api/me", headers: bearer(jun.access_token) });
+      assert.equal(me.statusCode, 200, me.body);
+      const introspect = (token: string) =>
+        app.inject({ method: "POST", url: "/oauth/introspect", headers: bearer(root.access_token), payload: { token } });
+      await proxy.refuse();
+      try {
+        const meDuring = await app.inject({ method: "GET", url: "/api/me", headers: bearer(jun.access_token) });
+        assert.equal(meDuring.statusCode, 200, meDuring.body);
+        assert.deepEqual(meDuring.json(), me.json(), "the profile this instance read moments ago");
+        const known = await introspect(jun.access_token);
+        assert.equal(known.statusCode, 200, known.body);
+        assert.equal(known.json<{ active: boolean; username?: string }>().active, true);
+        assert.equal(known.json<{ username?: string }>().username, "jun");
+        // A user this instance never read: the token's answer does not wait for the database.
+        const unknown = await introspect(kim.access_token);
+        assert.equal(unknown.statusCode, 200, unknown.body);
+        assert.equal(unknown.json<{ active: boolean; sub: string }>().active, true);
+        assert.equal(unknown.json<{ username?: string }>().username, undefined);
+        // Forged and refresh tokens: decided without the database, or not at all.
+        assert.deepEqual((await introspect(`${jun.access_token.slice(0, -4)}AAAA`)).json(), { active: false });
+        // What reads the database still needs it.
+        assert.equal((await app.inject({ method: "GET", url: "/api/me/sessions", headers: bearer(jun.access_token) })).statusCode, 503);
+        assert.equal((await introspect(kim.refresh_token)).statusCode, 503);
+      } finally {
+        await proxy.restore();
+      }
+      await settle();
     });
 
     async function backendFailures(): Promise<number> {

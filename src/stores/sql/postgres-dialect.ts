@@ -1,4 +1,4 @@
-import { CompiledQuery, Kysely, sql, type PostgresPool, type PostgresPoolClient } from "kysely";
+import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from "kysely";
 import type { Pool, PoolClient } from "pg";
 import { DeadlineExceededError, remainingBudgetMs } from "./database-deadline.js";
 import { RaceFreePostgresDialect } from "./postgres-introspector.js";
@@ -102,19 +102,9 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
     client.on("error", () => undefined);
   });
   const schema = options.schema;
-  const setSearchPath =
-    schema === undefined ? undefined : CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`);
+  const setSearchPath = schema === undefined ? undefined : `set search_path to ${quoteIdentifier(schema)}`;
   const db = new Kysely<Record<string, never>>({
-    dialect: new RaceFreePostgresDialect({
-      pool: budgetedPool(pool),
-      ...(setSearchPath === undefined
-        ? {}
-        : {
-            onCreateConnection: async (connection) => {
-              await connection.executeQuery(setSearchPath);
-            },
-          }),
-    }),
+    dialect: new RaceFreePostgresDialect({ pool: budgetedPool(pool, setSearchPath) }),
   });
   return { db, dialect: createPostgresDialect(schema) };
 }
@@ -126,13 +116,24 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
  * server then aborts whatever transaction it held (nothing half-written commits later), and the
  * pool opens a fresh connection for the next request instead of queueing behind a hung one.
  */
-function budgetedPool(pool: Pool): PostgresPool {
+function budgetedPool(pool: Pool, setUp: string | undefined): PostgresPool {
   // One wrapper per pg client: Kysely recognises a connection it has set up by identity.
   const wrappers = new WeakMap<PoolClient, PostgresPoolClient>();
-  const wrap = (client: PoolClient): PostgresPoolClient => {
+  const wrap = async (client: PoolClient): Promise<PostgresPoolClient> => {
     let wrapper = wrappers.get(client);
     if (wrapper === undefined) {
       wrapper = budgetedClient(client);
+      // A new connection gets its search_path here rather than in Kysely's onCreateConnection:
+      // when that query fails (or outlives the budget), the connection must go back to the
+      // pool, destroyed, and Kysely would keep it checked out forever.
+      if (setUp !== undefined) {
+        try {
+          await wrapper.query(setUp, []);
+        } catch (error) {
+          wrapper.release(true);
+          throw error;
+        }
+      }
       wrappers.set(client, wrapper);
     }
     return wrapper;
