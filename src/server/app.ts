@@ -154,7 +154,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   });
 
   for (const warning of warnings) app.log.warn(warning);
-  const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now());
+  // Set once the context exists (it probes the context's readiness checks).
+  const health: { current?: BackendHealth } = {};
+  const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now(), () => health.current?.isUp("database") === false);
   const context: ServerContext = {
     config,
     tessera: ready,
@@ -177,10 +179,11 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
 
-  const health = new BackendHealth({ checks: context.readiness, log: app.log, metrics: context.metrics });
-  health.start();
+  const backendHealth = new BackendHealth({ checks: context.readiness, log: app.log, metrics: context.metrics });
+  health.current = backendHealth;
+  backendHealth.start();
   app.addHook("onClose", async () => {
-    health.stop();
+    backendHealth.stop();
     await ready.close();
     await store.close();
     await extensions.onClose?.();
@@ -199,7 +202,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done();
   });
 
-  installErrorHandling(app, { onBackendUnavailable: (backend) => health.requestFailed(backend) });
+  installErrorHandling(app, { onBackendUnavailable: (backend) => backendHealth.requestFailed(backend) });
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
   app.removeContentTypeParser("text/plain");

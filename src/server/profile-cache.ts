@@ -34,12 +34,15 @@ export class ProfileCache {
     private readonly userStore: UserStore,
     private readonly posts: PostStore,
     private readonly now: () => number,
+    /** True while the database is known to be down: a usable stale entry is served without waiting for it. */
+    private readonly databaseDown: () => boolean = () => false,
   ) {}
 
   async load(userId: number): Promise<Profile | null> {
     const now = this.now();
     const cached = this.entries.get(userId);
     if (cached && now - cached.loadedAt < PROFILE_TTL_MS) return cached.profile;
+    if (cached && now - cached.loadedAt < PROFILE_STALE_IF_ERROR_MS && this.databaseDown()) return cached.profile;
     try {
       const user = await this.userStore.getUserById(userId);
       if (!user) {
