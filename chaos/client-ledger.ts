@@ -26,7 +26,7 @@ export class Ledger {
   readonly sessions: LedgerSession[] = [];
   readonly pats: LedgerPat[] = [];
   /** Requests that got an HTTP answer, by status class, and those that got none. */
-  readonly answers = { ok: 0, clientError: 0, serverError: 0, noAnswer: 0 };
+  readonly answers = { ok: 0, clientError: 0, serverError: 0, noAnswer: 0, refused: 0 };
   private counter = 0;
 
   constructor(private readonly prefix: string) {}
@@ -36,20 +36,23 @@ export class Ledger {
     return `${this.prefix}${this.counter}`;
   }
 
-  count(reply: Reply | null): void {
-    if (reply === null) this.answers.noAnswer += 1;
+  /** Counts one outcome: a reply, `"refused"` (the connection was never accepted), or null (no answer). */
+  count(reply: Reply | "refused" | null): void {
+    if (reply === "refused") this.answers.refused += 1;
+    else if (reply === null) this.answers.noAnswer += 1;
     else if (reply.status >= 500) this.answers.serverError += 1;
     else if (reply.status >= 400) this.answers.clientError += 1;
     else this.answers.ok += 1;
   }
 }
 
-/** One request; null when no HTTP answer came (the server died, refused, reset). */
-async function attempt(url: string, method: string, path: string, options: Parameters<typeof call>[3]): Promise<Reply | null> {
+/** One request: its reply, `"refused"` when the connection was refused, null when it was cut or timed out. */
+async function attempt(url: string, method: string, path: string, options: Parameters<typeof call>[3]): Promise<Reply | "refused" | null> {
   try {
     return await call(url, method, path, { timeoutMs: 10_000, ...options });
-  } catch {
-    return null;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    return cause?.code === "ECONNREFUSED" ? "refused" : null;
   }
 }
 
@@ -63,6 +66,8 @@ export async function runClientLoop(options: { url: () => string; ledger: Ledger
     const candidates = items.filter(filter);
     return candidates.length === 0 ? undefined : candidates[Math.floor(random() * candidates.length)];
   };
+  const statusOf = (reply: Reply | "refused" | null): number => (reply === null || reply === "refused" ? 0 : reply.status);
+  const bodyOf = (reply: Reply | "refused" | null): Record<string, unknown> => (reply === null || reply === "refused" ? {} : reply.body);
   async function step(): Promise<void> {
     const url = options.url();
     const roll = random();
@@ -71,22 +76,22 @@ export async function runClientLoop(options: { url: () => string; ledger: Ledger
       const username = ledger.nextUsername();
       const reply = await attempt(url, "POST", "/api/users", { body: { username, password: PASSWORD } });
       ledger.count(reply);
-      if (reply?.status === 201) ledger.users.push(username);
+      if (statusOf(reply) === 201) ledger.users.push(username);
       return;
     }
     if (roll < 0.4 || liveSession === undefined) {
       const username = ledger.users[Math.floor(random() * ledger.users.length)] ?? "";
       const reply = await attempt(url, "POST", "/api/tokens", { basic: { username, password: PASSWORD } });
       ledger.count(reply);
-      if (reply?.status === 200) {
-        ledger.sessions.push({ username, access: reply.body["access_token"] as string, refresh: reply.body["refresh_token"] as string, state: "live" });
+      if (statusOf(reply) === 200) {
+        ledger.sessions.push({ username, access: bodyOf(reply)["access_token"] as string, refresh: bodyOf(reply)["refresh_token"] as string, state: "live" });
       }
       return;
     }
     if (roll < 0.55) {
       const reply = await attempt(url, "POST", "/api/me/tokens", { token: liveSession.access, body: { name: "chaos", scope: "users:read" } });
       ledger.count(reply);
-      if (reply?.status === 201) ledger.pats.push({ username: liveSession.username, id: reply.body["id"] as number, token: reply.body["token"] as string, state: "live" });
+      if (statusOf(reply) === 201) ledger.pats.push({ username: liveSession.username, id: bodyOf(reply)["id"] as number, token: bodyOf(reply)["token"] as string, state: "live" });
       return;
     }
     if (roll < 0.75) {
@@ -94,9 +99,9 @@ export async function runClientLoop(options: { url: () => string; ledger: Ledger
       liveSession.state = "uncertain";
       const reply = await attempt(url, "POST", "/api/tokens/refresh", { body: { refresh_token: liveSession.refresh } });
       ledger.count(reply);
-      if (reply?.status === 200) {
-        liveSession.access = reply.body["access_token"] as string;
-        liveSession.refresh = reply.body["refresh_token"] as string;
+      if (statusOf(reply) === 200) {
+        liveSession.access = bodyOf(reply)["access_token"] as string;
+        liveSession.refresh = bodyOf(reply)["refresh_token"] as string;
         liveSession.state = "live";
       }
       return;
@@ -105,7 +110,7 @@ export async function runClientLoop(options: { url: () => string; ledger: Ledger
       liveSession.state = "uncertain";
       const reply = await attempt(url, "DELETE", "/api/tokens", { token: liveSession.access });
       ledger.count(reply);
-      if (reply?.status === 204) liveSession.state = "revoked";
+      if (statusOf(reply) === 204) liveSession.state = "revoked";
       return;
     }
     const pat = pick(ledger.pats, (candidate) => candidate.state === "live" && candidate.username === liveSession.username);
@@ -117,7 +122,7 @@ export async function runClientLoop(options: { url: () => string; ledger: Ledger
     pat.state = "uncertain";
     const reply = await attempt(url, "DELETE", `/api/me/tokens/${pat.id}`, { token: liveSession.access });
     ledger.count(reply);
-    if (reply?.status === 204) pat.state = "revoked";
+    if (statusOf(reply) === 204) pat.state = "revoked";
   }
   await Promise.all(
     Array.from({ length: options.workers }, async () => {

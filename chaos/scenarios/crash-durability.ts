@@ -80,7 +80,7 @@ export async function crashDurability(options: CrashOptions): Promise<ScenarioRe
   report.figure("acknowledged PATs", ledger.pats.length);
   report.figure("acknowledged revocations", revoked);
   report.figure("requests answered 2xx", ledger.answers.ok);
-  report.figure("requests cut by a kill", ledger.answers.noAnswer);
+  report.figure("requests cut or refused by a kill", ledger.answers.noAnswer + ledger.answers.refused);
   report.figure("5xx answers", ledger.answers.serverError);
   report.figure("slowest restart (ms)", restartMs);
   report.check(`${options.kills} kills and restarts completed`, verified === options.kills, `${verified} of ${options.kills}`);

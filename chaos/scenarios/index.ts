@@ -2,7 +2,9 @@
 import type { PrivateRedis } from "../../test/support/redis.js";
 import type { ScenarioReport } from "../harness.js";
 import { crashDurability } from "./crash-durability.js";
+import { gracefulShutdown } from "./graceful-shutdown.js";
 import { postgresOutage } from "./postgres-outage.js";
+import { redisOutage } from "./redis-outage.js";
 
 /** What the runner provides: the backends (null when unavailable) and the run's seed. */
 export interface ChaosEnvironment {
@@ -40,5 +42,16 @@ export const chaosScenarios: ChaosScenario[] = [
       if (environment.postgresUrl === null) return unavailable("PostgreSQL outage", "PostgreSQL");
       return postgresOutage({ postgresUrl: environment.postgresUrl, schema: environment.newSchema(), outageMs: environment.quick ? 3_000 : 10_000 });
     },
+  },
+  {
+    name: "redis-outage",
+    run: async (environment) => {
+      if (environment.postgresUrl === null || environment.redis === null) return unavailable("Redis outage", "PostgreSQL and redis-server");
+      return redisOutage({ postgresUrl: environment.postgresUrl, schema: environment.newSchema(), redis: environment.redis, outageMs: environment.quick ? 4_000 : 10_000 });
+    },
+  },
+  {
+    name: "graceful-shutdown",
+    run: (environment) => gracefulShutdown({ seed: environment.seed, rounds: environment.quick ? 2 : 5 }),
   },
 ];

@@ -148,7 +148,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     // let a slow client overstay a short timeout by that much).
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
     trustProxy: config.trustProxy ?? false,
-    return503OnClosing: true,
+    // A request that reaches an open connection while the server drains is served, not refused
+    // with a 503: the client sent it before it could know (its answer says Connection: close).
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     frameworkErrors: handleFrameworkError,
   });
@@ -194,6 +196,17 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     // One request waits for the database TESSERA_DATABASE_TIMEOUT at most in total, however
     // many store calls it makes (a guard look-up that gives up, then the route's own query).
     withDatabaseAllowance(config.databaseTimeoutMs, done);
+  });
+  // Draining (SIGTERM): every answer closes its connection, so keep-alive clients move on to
+  // another instance and the drain ends once what was accepted is answered.
+  let draining = false;
+  app.addHook("preClose", (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (draining) void reply.header("connection", "close");
+    done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
