@@ -24,6 +24,7 @@ export type {
   NewStoredToken,
   SessionSelector,
   TokenSelector,
+  RevokeOptions,
   SigningKeyRecord,
   RevocationKind,
   RevocationRecord,

@@ -5,7 +5,7 @@ import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
 import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
 import { verifyUserPassword } from "../core/passwords/verify-user-password.js";
 import { hasScopes } from "../core/scopes.js";
-import type { SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
+import type { RevocationRecord, SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
@@ -59,10 +59,11 @@ export interface TesseraOptions<U extends LoginUser = LoginUser> {
   /** Read revocations written by other processes every N ms. Default 1000; 0 turns it off. */
   revocationPollIntervalMs?: number;
   /**
-   * Live revocation entries (one access token, session or stored token each) one user may have
-   * in memory. Revoking past it logs the user out everywhere instead (every session and stored
-   * token revoked, one user-wide entry), so no account can grow every instance's memory without
-   * bound. Default 1,000.
+   * Live revocation entries (one per revoked access token, session or stored token) one user may
+   * have in memory. Revoking past it replaces them with one user-wide cut-off: every access token
+   * issued to the user so far is refused and their personal access and app tokens are revoked;
+   * their sessions survive (a refresh issues new access tokens). So no account can grow every
+   * instance's memory without bound. Default 1,000.
    */
   maxRevocationsPerUser?: number;
   /** Re-read the key ring (and run housekeeping) every N ms. Default 10000; 0 turns it off. */
@@ -283,9 +284,15 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number, userId?: string) =>
     revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt, userId });
 
-  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt"> & Partial<Pick<Principal, "userId">>): Promise<void> {
-    if (principal.jti === null) return;
-    await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000, principal.userId);
+  type RevocablePrincipal = Pick<Principal, "jti" | "expiresAt"> & Partial<Pick<Principal, "userId">>;
+  const jtiEntry = (principal: RevocablePrincipal): RevocationRecord | null =>
+    principal.jti === null
+      ? null
+      : { kind: "jti", value: principal.jti, revokedAt: clock.now(), expiresAt: (principal.expiresAt ?? revocationExpiry(clock)) + 60_000, userId: principal.userId };
+
+  async function revokeAccessToken(principal: RevocablePrincipal): Promise<void> {
+    const entry = jtiEntry(principal);
+    if (entry !== null) await revocations.revoke(entry);
   }
 
   async function revokeUser(user: string | number): Promise<void> {
@@ -359,8 +366,12 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
         await storedTokens.revoke(principal.userId, principal.tokenId);
         return;
       }
-      if (principal.sessionId !== null) await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId });
-      await revokeAccessToken(principal);
+      // The session and the token's own entry in one transaction: a logout that fails (503)
+      // leaves both tokens working, so the client can simply try again.
+      const entry = jtiEntry(principal);
+      if (principal.sessionId !== null) {
+        await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId }, { alsoRevoke: entry === null ? [] : [entry] });
+      } else await revokeAccessToken(principal);
     },
     async revoke(token) {
       if (opaqueTokenKind(token) === "refreshToken") {

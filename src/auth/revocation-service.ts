@@ -16,9 +16,9 @@ export interface RevocationServiceOptions {
    */
   pollIntervalMs?: number | undefined;
   /**
-   * Live `jti`/`sid`/`token` entries one user may have in memory. Revoking past it revokes every
-   * session and stored token of the user at once and replaces their entries with one user-wide
-   * cut-off, so no account can grow every instance's memory without bound. Default 1,000.
+   * Live `jti`/`sid`/`token` entries one user may have in memory. Revoking past it replaces
+   * them with one user-wide cut-off (and revokes the user's stored tokens with it), so no
+   * account can grow every instance's memory without bound. Default 1,000.
    */
   maxEntriesPerUser?: number | undefined;
 }
@@ -60,8 +60,8 @@ export class RevocationService {
   }
 
   /** Persists, applies locally, then tells the other instances. */
-  async revoke(entry: RevocationRecord): Promise<void> {
-    const record = await this.boundedPerUser(entry);
+  async revoke(record: RevocationRecord): Promise<void> {
+    if (record.kind !== "user" && record.userId !== undefined) await this.makeRoomFor(record.userId);
     await this.options.store.addRevocation(record);
     this.set.add(record);
     const feed = this.options.feed;
@@ -73,23 +73,33 @@ export class RevocationService {
   }
 
   /**
-   * The entry to write: `entry` itself, or, when its user already has the maximum of live
-   * entries, a user-wide cut-off, after revoking every session and stored token of the user in
-   * the store (so nothing the cut-off refuses comes back when it expires).
+   * Applies locally, then tells the other instances, entries the caller has already committed
+   * to the store (in the same transaction as the rows they revoke).
    */
-  private async boundedPerUser(entry: RevocationRecord): Promise<RevocationRecord> {
-    const userId = entry.userId;
-    if (entry.kind === "user" || userId === undefined) return entry;
+  async announce(record: RevocationRecord): Promise<void> {
+    this.set.add(record);
+    const feed = this.options.feed;
+    if (feed?.isHealthy()) await feed.publish(record).catch(() => undefined);
+  }
+
+  /**
+   * Called before revoking more of `userId`'s tokens: when the user already has the maximum of
+   * live entries, replaces them with one user-wide cut-off (every access token issued to the
+   * user so far is refused), written in one transaction with the revocation of the user's
+   * stored tokens (which would otherwise outlive the cut-off). Sessions survive: a refresh
+   * issues access tokens after the cut-off. The entries about to be written are then covered
+   * by the cut-off and take no memory.
+   */
+  async makeRoomFor(userId: string): Promise<void> {
     const { count, latestExpiresAt } = this.set.entriesOf(userId);
-    if (count < (this.options.maxEntriesPerUser ?? DEFAULT_MAX_REVOCATIONS_PER_USER)) return entry;
+    if (count < (this.options.maxEntriesPerUser ?? DEFAULT_MAX_REVOCATIONS_PER_USER)) return;
     const { store, clock } = this.options;
     const now = clock.now();
-    await store.revokeSessions({ userId }, now);
-    await store.revokeTokens({ userId }, now);
     // +1: a token minted in this very millisecond is covered too (the cut-off is exclusive). It
-    // lasts as long as any access token of the revoked sessions, and as the entries it replaces.
-    const expiresAt = Math.max(entry.expiresAt, latestExpiresAt, revocationExpiry(clock));
-    return { kind: "user", value: userId, revokedAt: Math.max(now, entry.revokedAt) + 1, expiresAt };
+    // lasts as long as any access token issued before it, and as the entries it replaces.
+    const cutoff: RevocationRecord = { kind: "user", value: userId, revokedAt: now + 1, expiresAt: Math.max(latestExpiresAt, revocationExpiry(clock)) };
+    await store.revokeTokens({ userId }, now, { entries: () => [cutoff] });
+    await this.announce(cutoff);
   }
 
   isRevoked(subject: RevocationSubject): boolean {

@@ -1,5 +1,5 @@
 import { narrowScope } from "../core/scopes.js";
-import type { SessionRecord } from "../core/token-store.js";
+import type { RevocationRecord, SessionRecord } from "../core/token-store.js";
 import { deriveSuccessorToken, generateOpaqueToken, hashToken, isWellFormedOpaqueToken, tokenHashesEqual } from "../core/tokens/opaque-token.js";
 import { revocationExpiry, type TesseraContext } from "./tessera-context.js";
 import type { ClientInfo, Result, TokenFailureCode, TokenPair } from "./types.js";
@@ -107,28 +107,36 @@ function pairFor(context: TesseraContext, session: SessionRecord, refreshToken: 
 
 /**
  * Revokes one session or every session of a user (optionally all but one): their refresh
- * chains and every access token carrying their `sid`. Returns the ids revoked. `userId` is the
- * session's owner, as the caller knows it; with `mustOwn` (a user revoking a session by id), a
- * session of anyone else is left alone.
+ * chains and every access token carrying their `sid`, plus any `alsoRevoke` entries (the
+ * presented access token's `jti` at logout). The sessions and every entry are written in one
+ * transaction: a failure leaves nothing changed, and the in-memory set and the other instances
+ * learn of them only once committed. Returns the ids revoked. `userId` is the sessions' owner,
+ * as the caller knows it; with `mustOwn` (a user revoking a session by id), a session of anyone
+ * else is left alone.
  */
 export async function revokeSessions(
   context: TesseraContext,
   selector: { sessionId: number; userId: string; mustOwn?: boolean } | { userId: string; exceptSessionId?: number },
+  options: { alsoRevoke?: readonly RevocationRecord[] } = {},
 ): Promise<number[]> {
+  await context.revocations.makeRoomFor(selector.userId);
+  const revokedAt = context.clock.now();
+  const expiresAt = revocationExpiry(context.clock);
   const storeSelector = "sessionId" in selector ? { sessionId: selector.sessionId, userId: selector.userId } : selector;
-  const ids = await context.store.revokeSessions(storeSelector, context.clock.now());
-  // A session already revoked in the store still gets its entry: a retry after a partial
-  // failure must finish the job, and entries are idempotent. Not for a session the caller had
-  // to own: its id alone proves nothing.
-  const targets = "sessionId" in selector && selector.mustOwn !== true && ids.length === 0 ? [selector.sessionId] : ids;
-  for (const id of targets) {
-    await context.revocations.revoke({
-      kind: "sid",
-      value: String(id),
-      revokedAt: context.clock.now(),
-      expiresAt: revocationExpiry(context.clock),
-      userId: selector.userId,
-    });
-  }
+  let written: RevocationRecord[] = [];
+  const ids = await context.store.revokeSessions(storeSelector, revokedAt, {
+    entries: (revoked) => {
+      // A session already revoked in the store still gets its entry: a retry after a failure
+      // elsewhere must finish the job, and entries are idempotent. Not for a session the caller
+      // had to own: its id alone proves nothing.
+      const targets = "sessionId" in selector && selector.mustOwn !== true && revoked.length === 0 ? [selector.sessionId] : revoked;
+      written = [
+        ...targets.map((id): RevocationRecord => ({ kind: "sid", value: String(id), revokedAt, expiresAt, userId: selector.userId })),
+        ...(options.alsoRevoke ?? []),
+      ];
+      return written;
+    },
+  });
+  for (const record of written) await context.revocations.announce(record);
   return ids;
 }

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { StoredTokenRecord } from "../core/token-store.js";
+import type { RevocationRecord, StoredTokenRecord, TokenSelector } from "../core/token-store.js";
 import {
   assembleOpaqueToken,
   generateOpaqueToken,
@@ -175,17 +175,13 @@ export class StoredTokens {
       const found = await this.context.store.getTokenById(id);
       if (found === null || found.userId !== userId || found.kind !== kind || found.revokedAt !== null) return null;
     }
-    const [record] = await this.context.store.revokeTokens({ id, userId }, this.context.clock.now());
-    if (record === undefined) return null;
-    await this.afterRevoke(record);
-    return record;
+    const [record] = await this.revokeWithEntries({ id, userId });
+    return record ?? null;
   }
 
   /** Revokes every live token of the user (of one kind, or all); returns how many. */
   async revokeAllOf(userId: string, kind?: string): Promise<number> {
-    const records = await this.context.store.revokeTokens(kind === undefined ? { userId } : { userId, kind }, this.context.clock.now());
-    for (const record of records) await this.afterRevoke(record);
-    return records.length;
+    return (await this.revokeWithEntries(kind === undefined ? { userId } : { userId, kind })).length;
   }
 
   /** Revokes a token by its value, if it is one of ours; true when something was revoked. */
@@ -199,18 +195,38 @@ export class StoredTokens {
   }
 
   private async revokeRecord(record: StoredTokenRecord): Promise<void> {
-    await this.context.store.revokeTokens({ id: record.id }, this.context.clock.now());
-    await this.afterRevoke(record);
+    await this.revokeWithEntries({ id: record.id }, record.userId);
   }
 
-  private async afterRevoke(record: StoredTokenRecord): Promise<void> {
-    this.cache.delete(record.tokenHash);
-    // The entry only has to outlive other instances' caches of the token (TOKEN_CACHE_MS): after
-    // that they read the revoked row. Bounding it like the other entries keeps a year-long PAT's
-    // revocation from sitting in every instance's memory for a year.
-    const now = this.context.clock.now();
-    const expiresAt = Math.min(revocationExpiry(this.context.clock), record.expiresAt === null ? Number.POSITIVE_INFINITY : Math.max(record.expiresAt, now) + 60_000);
-    await this.context.revocations.revoke({ kind: "token", value: String(record.id), revokedAt: now, expiresAt, userId: record.userId });
+  /**
+   * Revokes the rows and writes their revocation entries in one transaction (a failure changes
+   * nothing), then drops them from this instance's cache and tells the other instances. `userId`
+   * is the tokens' owner when the caller knows it (to keep the user's entries bounded).
+   */
+  private async revokeWithEntries(selector: TokenSelector, userId?: string): Promise<StoredTokenRecord[]> {
+    const { clock } = this.context;
+    const owner = userId ?? ("userId" in selector ? selector.userId : undefined);
+    if (owner !== undefined) await this.context.revocations.makeRoomFor(owner);
+    const now = clock.now();
+    let written: RevocationRecord[] = [];
+    const records = await this.context.store.revokeTokens(selector, now, {
+      entries: (revoked) => {
+        // An entry only has to outlive other instances' caches of the token (TOKEN_CACHE_MS):
+        // after that they read the revoked row. Bounding it like the other entries keeps a
+        // year-long PAT's revocation from sitting in every instance's memory for a year.
+        written = revoked.map((record) => ({
+          kind: "token",
+          value: String(record.id),
+          revokedAt: now,
+          expiresAt: Math.min(revocationExpiry(clock), record.expiresAt === null ? Number.POSITIVE_INFINITY : Math.max(record.expiresAt, now) + 60_000),
+          userId: record.userId,
+        }));
+        return written;
+      },
+    });
+    for (const record of records) this.cache.delete(record.tokenHash);
+    for (const entry of written) await this.context.revocations.announce(entry);
+    return records;
   }
 }
 

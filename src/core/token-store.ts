@@ -122,6 +122,14 @@ export interface RevocationRecord {
   userId?: string | undefined;
 }
 
+/**
+ * What a revoking call writes with its rows, atomically: `entries` receives what was revoked
+ * (possibly nothing) and returns the revocation entries to write in the same transaction.
+ */
+export interface RevokeOptions<T> {
+  entries?: (revoked: readonly T[]) => RevocationRecord[];
+}
+
 /** How many rows {@link TokenStore.deleteExpired} removed, per table. */
 export interface ExpiredRows {
   sessions: number;
@@ -145,8 +153,12 @@ export interface TokenStore {
   /** The user's sessions not revoked, newest first. */
   listSessions(userId: string): Promise<SessionRecord[]>;
   touchSession(id: number, now: number): Promise<void>;
-  /** Revokes the live sessions selected; returns their ids (empty when none was live). */
-  revokeSessions(selector: SessionSelector, now: number): Promise<number[]>;
+  /**
+   * Revokes the live sessions selected; returns their ids (empty when none was live). With
+   * `entries`, the revocation entries it returns for those ids are written in the same
+   * transaction: a failure leaves neither the sessions nor the entries changed.
+   */
+  revokeSessions(selector: SessionSelector, now: number, options?: RevokeOptions<number>): Promise<number[]>;
   getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /**
    * Spends `oldHash` and appends `newHash` to its chain, atomically and only if `oldHash` is
@@ -160,8 +172,11 @@ export interface TokenStore {
   getTokenById(id: number): Promise<StoredTokenRecord | null>;
   /** The user's tokens of `kind` not revoked, newest first. */
   listTokens(userId: string, kind: string): Promise<StoredTokenRecord[]>;
-  /** Revokes the live tokens selected; returns them, now revoked (`revokedAt` set), oldest first (empty when none was live). */
-  revokeTokens(selector: TokenSelector, now: number): Promise<StoredTokenRecord[]>;
+  /**
+   * Revokes the live tokens selected; returns them, now revoked (`revokedAt` set), oldest first
+   * (empty when none was live). With `entries`, as {@link TokenStore.revokeSessions}.
+   */
+  revokeTokens(selector: TokenSelector, now: number, options?: RevokeOptions<StoredTokenRecord>): Promise<StoredTokenRecord[]>;
   touchToken(id: number, now: number): Promise<void>;
 
   listSigningKeys(): Promise<SigningKeyRecord[]>;

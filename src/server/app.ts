@@ -9,11 +9,13 @@ import { TouchStamps } from "../auth/touch-stamps.js";
 import type { Clock } from "../core/clock.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import type { LimiterFactory } from "../http/rate-limit.js";
+import { withDatabaseAllowance } from "../stores/sql/database-deadline.js";
 import { openServerDatabase, type ServerDatabase } from "./server-database.js";
 import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
 import { limitConnectionsPerIp } from "./connection-limit.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
+import { BackendHealth } from "./backend-health.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
@@ -147,7 +149,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     // let a slow client overstay a short timeout by that much).
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
     trustProxy: config.trustProxy ?? false,
-    return503OnClosing: true,
+    // A request that reaches an open connection while the server drains is served, not refused
+    // with a 503: the client sent it before it could know (its answer says Connection: close).
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     frameworkErrors: handleFrameworkError,
   });
@@ -156,7 +160,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     limitConnectionsPerIp(app.server, { maxPerIp: config.connectionsPerIp, trustedProxies: config.trustProxy });
   }
   for (const warning of warnings) app.log.warn(warning);
-  const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now());
+  // Set once the context exists (it probes the context's readiness checks).
+  const health: { current?: BackendHealth } = {};
+  const profiles = new ProfileCache(database.users, database.posts, () => ready.clock.now(), () => health.current?.isUp("database") === false);
   const context: ServerContext = {
     config,
     tessera: ready,
@@ -179,7 +185,11 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
 
+  const backendHealth = new BackendHealth({ checks: context.readiness, log: app.log, metrics: context.metrics });
+  health.current = backendHealth;
+  backendHealth.start();
   app.addHook("onClose", async () => {
+    backendHealth.stop();
     await ready.close();
     await store.close();
     await extensions.onClose?.();
@@ -187,7 +197,20 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
   app.addHook("onRequest", (_request, reply, done) => {
     void reply.header("x-content-type-options", "nosniff");
+    // One request waits for the database TESSERA_DATABASE_TIMEOUT at most in total, however
+    // many store calls it makes (a guard look-up that gives up, then the route's own query).
+    withDatabaseAllowance(config.databaseTimeoutMs, done);
+  });
+  // Draining (SIGTERM): every answer closes its connection, so keep-alive clients move on to
+  // another instance and the drain ends once what was accepted is answered.
+  let draining = false;
+  app.addHook("preClose", (done) => {
+    draining = true;
     done();
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (draining) void reply.header("connection", "close");
+    done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -196,7 +219,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done();
   });
 
-  installErrorHandling(app);
+  installErrorHandling(app, { onBackendUnavailable: (backend) => backendHealth.requestFailed(backend) });
   for (const schema of sharedSchemas) app.addSchema(schema);
   // JSON only (contract: a body that is not JSON is 415); forms are accepted by the OAuth routes alone.
   app.removeContentTypeParser("text/plain");

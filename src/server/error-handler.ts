@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { BackendUnavailableError, TesseraError } from "../core/errors.js";
 import { problemErrorHandler, sendProblem } from "../http/fastify/problems.js";
 
 /**
  * Every error leaves as problem+json with a stable code, including Fastify's own (unknown
  * route, body too large, wrong media type, malformed JSON). No stack trace or SQL ever leaves.
+ * A backend outage (503) is reported to `onBackendUnavailable` instead of logged per request.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: { onBackendUnavailable?: (backend: string) => void } = {}): void {
   const routes = collectRoutes(app);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
@@ -26,6 +28,11 @@ export function installErrorHandling(app: FastifyInstance): void {
         detail: "Text fields may not contain NUL characters",
         extra: { errors: [{ field: "body", message: "contains a NUL character" }] },
       });
+    }
+    if (options.onBackendUnavailable !== undefined && error instanceof TesseraError && error.code === "backend_unavailable") {
+      // Counted and logged once per down/up transition (backend-health.ts), not once per request.
+      options.onBackendUnavailable(error instanceof BackendUnavailableError ? error.backend : "unknown");
+      return sendProblem(reply, "backend_unavailable", { detail: error.message, headers: { "retry-after": "5" } });
     }
     // Everything else as any app on the adapter answers it: validation, body parsing, outages, faults.
     return problemErrorHandler(error, request, reply);

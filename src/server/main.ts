@@ -78,6 +78,9 @@ export async function startServer(env: Record<string, string | undefined>, exten
   return { app, config, url: `http://${host}:${port}`, stop: () => app.close() };
 }
 
+/** How long a SIGTERM waits for accepted requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /**
  * `tessera serve`: listen until SIGINT/SIGTERM, then stop accepting, drain in-flight requests
  * and close the database. A bad configuration value exits 2 with one line naming the variable;
@@ -102,6 +105,9 @@ export async function serve(env: Record<string, string | undefined>, io: { stdou
       if (stopping) return;
       stopping = true;
       server.app.log.info({ signal }, "shutting down");
+      // The drain is bounded: connections still open after the grace period are closed.
+      const force = setTimeout(() => server.app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
       server.stop().then(
         () => resolve(0),
         () => resolve(1),

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The server's Prometheus metrics, on a registry of its own (several apps may share a process in tests). */
 export class ServerMetrics {
@@ -38,6 +38,19 @@ export class ServerMetrics {
     name: "tessera_rate_limit_hits_total",
     help: "Requests refused by a rate limit",
     labelNames: ["limit"] as const,
+    registers: [this.registry],
+  });
+
+  readonly backendFailures = new Counter({
+    name: "tessera_backend_failures_total",
+    help: "Requests answered 503 because a backend (database, redis) did not answer",
+    labelNames: ["backend"] as const,
+    registers: [this.registry],
+  });
+  readonly backendUp = new Gauge({
+    name: "tessera_backend_up",
+    help: "1 while a backend answers its probe, 0 while it is down",
+    labelNames: ["backend"] as const,
     registers: [this.registry],
   });
 

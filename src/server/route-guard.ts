@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { Principal } from "../auth/types.js";
+import { BackendUnavailableError } from "../core/errors.js";
 import { formatBearerChallenge } from "../http/challenge.js";
 import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
 import { clientIpKey, rateLimitHeaders, type LimitDecision } from "../http/rate-limit.js";
@@ -117,7 +118,15 @@ function createAdminLookup(context: ServerContext) {
       const now = context.tessera.clock.now();
       const cached = known.get(userId);
       if (cached && now - cached.at < ADMIN_LOOKUP_TTL_MS) return cached.isAdmin;
-      const user = await context.users.getUserById(userId);
+      let user: Awaited<ReturnType<typeof context.users.getUserById>>;
+      try {
+        user = await context.users.getUserById(userId);
+      } catch (error) {
+        // The database is down: the last answer, or "not an admin" (the limit applies). A
+        // request decided by its token alone does not wait for the database.
+        if (error instanceof BackendUnavailableError) return cached?.isAdmin ?? false;
+        throw error;
+      }
       if (known.size >= 10_000) known.clear();
       const isAdmin = user?.isAdmin ?? false;
       known.set(userId, { isAdmin, at: now });

@@ -32,7 +32,9 @@ export async function openServerDatabase(url: string, options: TokenStoreOptions
   const { secretsKeys = [], ...storeOptions } = options;
   const cipher = secretsKeys.length === 0 ? null : createSecretsCipher(secretsKeys);
   const tokens = await openTokenStore(url, storeOptions);
-  const data = createServerStore(tokens.db, tokens.dialect);
+  // The users and posts share the token store's pool, and its time budget per call.
+  const budgetMs = tokens.dialect === "postgres" ? (storeOptions.connectionTimeoutMs ?? 5000) : undefined;
+  const data = createServerStore(tokens.db, tokens.dialect, { budgetMs });
   return {
     tokens,
     sealed: cipher === null ? tokens : sealTokenStore(tokens, cipher),

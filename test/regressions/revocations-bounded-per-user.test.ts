@@ -1,8 +1,8 @@
 // Security hardening, item 10: every revocation (an access token, a session, a personal access
 // token) was kept in every instance's memory until it expired, with nothing bounding how many
 // one account could pile up: a user who refreshes and revokes in a loop grew every instance's
-// memory without limit. Past `maxRevocationsPerUser` live entries, revoking logs the user out
-// everywhere instead, and one user-wide entry replaces theirs.
+// memory without limit. Past `maxRevocationsPerUser` live entries, one user-wide cut-off
+// replaces theirs: the user's access tokens so far and stored tokens are revoked, sessions refresh on.
 import * as assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTessera } from "../../src/index.js";
@@ -41,10 +41,15 @@ void describe("revocation entries are bounded per user", () => {
     }
     for (const token of revoked) assert.equal(code(await tessera.verify(token)), "token_revoked");
 
-    // The price of passing the cap: Ada is logged out everywhere, durably (in the store).
+    // The price of passing the cap: Ada's access tokens so far and her PAT are refused, the PAT
+    // durably (revoked in the store); her session refreshes into a working access token.
     assert.equal(code(await tessera.verify(session.pair.accessToken)), "token_revoked");
-    assert.equal(code(await tessera.refresh(session.pair.refreshToken)), "token_revoked");
     assert.equal(code(await tessera.verify(pat.token)), "token_revoked");
+    assert.equal((await fixture.store.listTokens(ada.id, "pat")).length, 0);
+    fixture.clock.advance(1);
+    const refreshed = await tessera.refresh(session.pair.refreshToken);
+    assert.ok(refreshed.ok);
+    assert.equal(code(await tessera.verify(refreshed.pair.accessToken)), "ok");
     // Nobody else is touched, and Ada can log in again.
     assert.equal(code(await tessera.verify(bob.pair.accessToken)), "ok");
     const again = await tessera.login("ada", "correct horse battery");

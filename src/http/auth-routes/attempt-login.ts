@@ -1,5 +1,4 @@
 import type { Tessera } from "../../auth/create-tessera.js";
-import { TesseraError } from "../../core/errors.js";
 import type { TokenPair } from "../../auth/types.js";
 import type { LoginUser } from "../../auth/user-directory.js";
 import { clientIpKey, tighterDecision, type LimitDecision } from "../rate-limit.js";
@@ -53,9 +52,9 @@ export async function attemptLogin<U extends LoginUser>(tessera: Tessera<U>, lim
       client: { ip: attempt.ip, userAgent: attempt.userAgent },
     });
   } catch (error) {
-    // A login that could not be checked (database down, hashing queue full) is not a failed
-    // login: it must not count towards locking the account.
-    if (limits.perAccount && error instanceof TesseraError && error.code === "backend_unavailable") await limits.perAccount.refund(accountKey).catch(() => undefined);
+    // A login that could not be checked (database down, hashing queue full, any fault) is not a
+    // failed login: it must not count towards locking the account.
+    if (limits.perAccount) await limits.perAccount.refund(accountKey).catch(() => undefined);
     throw error;
   }
   if (!login.ok && login.code === "credentials_invalid") {

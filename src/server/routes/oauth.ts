@@ -1,6 +1,6 @@
 import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorCode } from "../../core/errors.js";
+import { BackendUnavailableError, type ErrorCode } from "../../core/errors.js";
 import { formatBasicChallenge } from "../../http/index.js";
 import { authOf, type RequireAuth } from "../route-guard.js";
 import type { ServerContext } from "../context.js";
@@ -77,7 +77,7 @@ export async function registerOauthRoutes(app: FastifyInstance, context: ServerC
 }
 
 function registerOauthHandlers(app: FastifyInstance, context: ServerContext, requireAuth: RequireAuth): void {
-  const { tessera, metrics, users } = context;
+  const { tessera, metrics } = context;
 
   app.post<{ Body: OauthBody | undefined }>(
     "/oauth/token",
@@ -215,8 +215,12 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
       void reply.header("cache-control", "no-store");
       const found = await tessera.introspect(token);
       if (!found) return { active: false };
-      const user = await users.getUserById(Number(found.principal.userId));
-      if (!user) return { active: false };
+      // An access token is decided from memory (signature, claims, revocation set); its user is
+      // read from the store, or while the database is down as this instance last read it, and
+      // without `username` when it never did: the token's answer does not wait for the database.
+      const user = await context.profiles.loadUser(Number(found.principal.userId));
+      if (user === null) return { active: false };
+      if (user === undefined && found.tokenType !== "access_token") throw new BackendUnavailableError("database");
       const auth = found.principal;
       return {
         active: true,
@@ -230,7 +234,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
         // Bearer; `token_kind` says which of Tessera's three tokens this is.
         token_type: found.tokenType === "refresh_token" ? "refresh_token" : "Bearer",
         token_kind: found.tokenType,
-        username: user.username,
+        ...(user === undefined ? {} : { username: user.username }),
         iss: context.config.issuer,
         aud: context.config.audience,
         expires_at: isoTime(auth.expiresAt),

@@ -38,6 +38,8 @@ export interface ServerStoreOptions {
    * (the token store's `migrate()` does): pass it to migrate the server store first.
    */
   schema?: string | undefined;
+  /** The longest each store call waits for the database, in total (PostgreSQL pools opened by `openTokenStore`). Default: no budget. */
+  budgetMs?: number | undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export function createServerStore(
     dialect: sqlDialectByName(dialectName, options.schema),
     schema: dialectName === "postgres" ? options.schema : undefined,
   };
-  const guard = <T extends object>(target: T): T => guardBackendErrors(target, context.dialect.isUnavailable);
+  const guard = <T extends object>(target: T): T => guardBackendErrors(target, context.dialect.isUnavailable, { budgetMs: options.budgetMs });
   return {
     users: guard(createSqlUserStore(context)),
     posts: guard(createSqlPostStore(context)),

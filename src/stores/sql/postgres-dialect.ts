@@ -1,4 +1,6 @@
-import { CompiledQuery, Kysely, sql } from "kysely";
+import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from "kysely";
+import type { Pool, PoolClient } from "pg";
+import { DeadlineExceededError, remainingBudgetMs } from "./database-deadline.js";
 import { RaceFreePostgresDialect } from "./postgres-introspector.js";
 import { readErrorCode, type SqlDialect, type SqlContext } from "./dialect.js";
 
@@ -45,8 +47,9 @@ function isPostgresUnavailable(error: unknown): boolean {
     if (/^(08|53)[0-9A-Z]{3}$/.test(code)) return true;
   }
   const message = error instanceof Error ? error.message : "";
-  // pg-pool's connectionTimeoutMillis and a dropped socket carry no code.
-  return /timeout exceeded when trying to connect|connection terminated|query read timeout/i.test(message);
+  // pg-pool's connectionTimeoutMillis, a dropped socket, and a client whose connection failed
+  // (or was dropped on a timeout) carry no code.
+  return /timeout exceeded when trying to connect|connection terminated|query read timeout|is not queryable|connection error|cannot use a pool after calling end|client has already been connected/i.test(message);
 }
 
 function quoteIdentifier(name: string): string {
@@ -99,19 +102,93 @@ export async function openPostgresDatabase(options: PostgresOpenOptions): Promis
     client.on("error", () => undefined);
   });
   const schema = options.schema;
-  const setSearchPath =
-    schema === undefined ? undefined : CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`);
+  const setSearchPath = schema === undefined ? undefined : `set search_path to ${quoteIdentifier(schema)}`;
   const db = new Kysely<Record<string, never>>({
-    dialect: new RaceFreePostgresDialect({
-      pool,
-      ...(setSearchPath === undefined
-        ? {}
-        : {
-            onCreateConnection: async (connection) => {
-              await connection.executeQuery(setSearchPath);
-            },
-          }),
-    }),
+    dialect: new RaceFreePostgresDialect({ pool: budgetedPool(pool, setSearchPath) }),
   });
   return { db, dialect: createPostgresDialect(schema) };
+}
+
+/**
+ * The pool as Kysely sees it, with every wait inside a store operation bounded by what is left
+ * of that operation's budget (database-deadline.ts): acquiring a connection, and each query.
+ * A query that outlives the budget has its connection destroyed, not returned to the pool: the
+ * server then aborts whatever transaction it held (nothing half-written commits later), and the
+ * pool opens a fresh connection for the next request instead of queueing behind a hung one.
+ */
+function budgetedPool(pool: Pool, setUp: string | undefined): PostgresPool {
+  // One wrapper per pg client: Kysely recognises a connection it has set up by identity.
+  const wrappers = new WeakMap<PoolClient, PostgresPoolClient>();
+  const wrap = async (client: PoolClient): Promise<PostgresPoolClient> => {
+    let wrapper = wrappers.get(client);
+    if (wrapper === undefined) {
+      wrapper = budgetedClient(client);
+      // A new connection gets its search_path here rather than in Kysely's onCreateConnection:
+      // when that query fails (or outlives the budget), the connection must go back to the
+      // pool, destroyed, and Kysely would keep it checked out forever.
+      if (setUp !== undefined) {
+        try {
+          await wrapper.query(setUp, []);
+        } catch (error) {
+          wrapper.release(true);
+          throw error;
+        }
+      }
+      wrappers.set(client, wrapper);
+    }
+    return wrapper;
+  };
+  return {
+    async connect() {
+      const budget = remainingBudgetMs();
+      if (budget === undefined) return wrap(await pool.connect());
+      const acquiring = pool.connect();
+      const client = await raceBudget(acquiring, budget, () => {
+        // Handed over after we gave up: straight back to the pool.
+        acquiring.then((late) => late.release(), () => undefined);
+      });
+      return wrap(client);
+    },
+    end: () => pool.end(),
+  };
+}
+
+function budgetedClient(client: PoolClient): PostgresPoolClient {
+  let dropped = false;
+  const wrapper = {
+    query(text: string, parameters: ReadonlyArray<unknown>) {
+      const budget = remainingBudgetMs();
+      const running = client.query(text, [...parameters]);
+      if (budget === undefined) return running;
+      return raceBudget(running, budget, () => {
+        dropped = true;
+        running.catch(() => undefined);
+        // The socket goes, so the query (and its transaction) dies on the server too.
+        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      });
+    },
+    release(destroy?: boolean) {
+      client.release(destroy === true || dropped ? true : undefined);
+    },
+  };
+  return wrapper as unknown as PostgresPoolClient;
+}
+
+function raceBudget<T>(work: Promise<T>, budgetMs: number, onExpired: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onExpired();
+      reject(new DeadlineExceededError(budgetMs));
+    }, budgetMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

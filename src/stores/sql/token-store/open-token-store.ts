@@ -26,7 +26,10 @@ export interface TokenStoreOptions {
   dialect?: SqlDialectName | undefined;
   /** PostgreSQL URL only: pool size. Default 10. */
   poolSize?: number | undefined;
-  /** PostgreSQL URL only: the longest wait for a connection, and for a query's answer. Default 5000. */
+  /**
+   * PostgreSQL URL only: the longest any store call waits for the database, in total (pool
+   * acquire, connect and every query of the call together). Default 5000.
+   */
   connectionTimeoutMs?: number | undefined;
   /** SQLite URL only: the longest wait for another connection's write lock. Default 5000. */
   busyTimeoutMs?: number | undefined;
@@ -65,5 +68,13 @@ export async function openTokenStore(source: TokenStoreSource, options: TokenSto
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= connection.owned ? connection.db.destroy() : Promise.resolve());
   const store = createSqlTokenStore({ db, dialect: connection.dialect, prefix, schema: connection.schema }, { close });
-  return guardBackendErrors(store, connection.dialect.isUnavailable);
+  return guardBackendErrors(store, connection.dialect.isUnavailable, { budgetMs: databaseBudgetMs(connection, options) });
+}
+
+/**
+ * The time budget of each store call: a PostgreSQL pool the store opened from a URL has its waits
+ * bounded by it (SQLite's waits are bounded by its busy timeout; an app's own pool by the app).
+ */
+function databaseBudgetMs(connection: { owned: boolean; dialect: { name: SqlDialectName } }, options: Pick<TokenStoreOptions, "connectionTimeoutMs">): number | undefined {
+  return connection.owned && connection.dialect.name === "postgres" ? (options.connectionTimeoutMs ?? 5000) : undefined;
 }

@@ -1,6 +1,8 @@
-import type { RevocationKind, TokenStore } from "../../../core/token-store.js";
+import type { Kysely } from "kysely";
+import type { RevocationKind, RevocationRecord, TokenStore } from "../../../core/token-store.js";
 import { readInteger } from "./read-integer.js";
 import type { TokenStoreContext } from "./token-store-context.js";
+import type { TokenDatabase } from "./token-tables.js";
 
 type RevocationQueries = Pick<TokenStore, "addRevocation" | "listRevocations">;
 
@@ -15,36 +17,7 @@ function toRevocationKind(kind: string): RevocationKind {
 export function createRevocationQueries({ db }: TokenStoreContext): RevocationQueries {
   return {
     async addRevocation(revocation) {
-      // Revoking the same thing twice keeps one row covering both: the later cut-off (for
-      // `user`, it kills every token the earlier one did) and the later expiry.
-      await db
-        .insertInto("revocations")
-        .values({
-          kind: revocation.kind,
-          value: revocation.value,
-          revoked_at: revocation.revokedAt,
-          expires_at: revocation.expiresAt,
-          user_id: revocation.kind === "user" ? null : (revocation.userId ?? null),
-        })
-        .onConflict((conflict) =>
-          conflict.columns(["kind", "value"]).doUpdateSet((eb) => ({
-            revoked_at: eb
-              .case()
-              .when("excluded.revoked_at", ">", eb.ref("revocations.revoked_at"))
-              .then(eb.ref("excluded.revoked_at"))
-              .else(eb.ref("revocations.revoked_at"))
-              .end(),
-            expires_at: eb
-              .case()
-              .when("excluded.expires_at", ">", eb.ref("revocations.expires_at"))
-              .then(eb.ref("excluded.expires_at"))
-              .else(eb.ref("revocations.expires_at"))
-              .end(),
-            // The first word on whose entry it is stands.
-            user_id: eb.fn.coalesce("revocations.user_id", "excluded.user_id"),
-          })),
-        )
-        .execute();
+      await insertRevocation(db, revocation);
     },
 
     async listRevocations({ now, since }) {
@@ -60,4 +33,38 @@ export function createRevocationQueries({ db }: TokenStoreContext): RevocationQu
       }));
     },
   };
+}
+
+/** Writes one entry on `db` (the store's connection or one of its transactions). */
+export async function insertRevocation(db: Kysely<TokenDatabase>, revocation: RevocationRecord): Promise<void> {
+  // Revoking the same thing twice keeps one row covering both: the later cut-off (for
+  // `user`, it kills every token the earlier one did) and the later expiry.
+  await db
+    .insertInto("revocations")
+    .values({
+      kind: revocation.kind,
+      value: revocation.value,
+      revoked_at: revocation.revokedAt,
+      expires_at: revocation.expiresAt,
+      user_id: revocation.kind === "user" ? null : (revocation.userId ?? null),
+    })
+    .onConflict((conflict) =>
+      conflict.columns(["kind", "value"]).doUpdateSet((eb) => ({
+        revoked_at: eb
+          .case()
+          .when("excluded.revoked_at", ">", eb.ref("revocations.revoked_at"))
+          .then(eb.ref("excluded.revoked_at"))
+          .else(eb.ref("revocations.revoked_at"))
+          .end(),
+        expires_at: eb
+          .case()
+          .when("excluded.expires_at", ">", eb.ref("revocations.expires_at"))
+          .then(eb.ref("excluded.expires_at"))
+          .else(eb.ref("revocations.expires_at"))
+          .end(),
+        // The first word on whose entry it is stands.
+        user_id: eb.fn.coalesce("revocations.user_id", "excluded.user_id"),
+      })),
+    )
+    .execute();
 }

@@ -1,8 +1,9 @@
-import type { Selectable } from "kysely";
-import type { RefreshTokenRecord, SessionRecord, TokenStore } from "../../../core/token-store.js";
+import type { Kysely, Selectable } from "kysely";
+import type { RefreshTokenRecord, SessionRecord, SessionSelector, TokenStore } from "../../../core/token-store.js";
 import { readInteger, readNullableInteger } from "./read-integer.js";
+import { insertRevocation } from "./revocation-queries.js";
 import type { TokenStoreContext } from "./token-store-context.js";
-import type { TokenSessionsTable } from "./token-tables.js";
+import type { TokenDatabase, TokenSessionsTable } from "./token-tables.js";
 
 type SessionQueries = Pick<
   TokenStore,
@@ -77,19 +78,14 @@ export function createSessionQueries({ db }: TokenStoreContext): SessionQueries 
       await db.updateTable("sessions").set({ last_used_at: now }).where("id", "=", id).execute();
     },
 
-    async revokeSessions(selector, now) {
-      // One UPDATE with revoked_at IS NULL in its WHERE: an already revoked session keeps its
-      // time and is not reported, and concurrent calls never both claim the same session.
-      let query = db.updateTable("sessions").set({ revoked_at: now }).where("revoked_at", "is", null);
-      if ("sessionId" in selector) {
-        query = query.where("id", "=", selector.sessionId);
-        if (selector.userId !== undefined) query = query.where("user_id", "=", selector.userId);
-      } else {
-        query = query.where("user_id", "=", selector.userId);
-        if (selector.exceptSessionId !== undefined) query = query.where("id", "!=", selector.exceptSessionId);
-      }
-      const rows = await query.returning("id").execute();
-      return rows.map((row) => readInteger(row.id)).sort((a, b) => a - b);
+    async revokeSessions(selector, now, options = {}) {
+      const entries = options.entries;
+      if (entries === undefined) return revokeSessionRows(db, selector, now);
+      return db.transaction().execute(async (trx) => {
+        const ids = await revokeSessionRows(trx, selector, now);
+        for (const entry of entries(ids)) await insertRevocation(trx, entry);
+        return ids;
+      });
     },
 
     async getRefreshToken(tokenHash): Promise<RefreshTokenRecord | null> {
@@ -159,4 +155,19 @@ export function createSessionQueries({ db }: TokenStoreContext): SessionQueries 
       });
     },
   };
+}
+
+async function revokeSessionRows(db: Kysely<TokenDatabase>, selector: SessionSelector, now: number): Promise<number[]> {
+  // One UPDATE with revoked_at IS NULL in its WHERE: an already revoked session keeps its
+  // time and is not reported, and concurrent calls never both claim the same session.
+  let query = db.updateTable("sessions").set({ revoked_at: now }).where("revoked_at", "is", null);
+  if ("sessionId" in selector) {
+    query = query.where("id", "=", selector.sessionId);
+    if (selector.userId !== undefined) query = query.where("user_id", "=", selector.userId);
+  } else {
+    query = query.where("user_id", "=", selector.userId);
+    if (selector.exceptSessionId !== undefined) query = query.where("id", "!=", selector.exceptSessionId);
+  }
+  const rows = await query.returning("id").execute();
+  return rows.map((row) => readInteger(row.id)).sort((a, b) => a - b);
 }

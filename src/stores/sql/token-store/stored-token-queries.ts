@@ -1,8 +1,9 @@
-import type { Selectable } from "kysely";
-import type { StoredTokenRecord, TokenStore } from "../../../core/token-store.js";
+import type { Kysely, Selectable } from "kysely";
+import type { StoredTokenRecord, TokenSelector, TokenStore } from "../../../core/token-store.js";
 import { readInteger, readNullableInteger } from "./read-integer.js";
+import { insertRevocation } from "./revocation-queries.js";
 import type { TokenStoreContext } from "./token-store-context.js";
-import type { StoredTokensTable } from "./token-tables.js";
+import type { StoredTokensTable, TokenDatabase } from "./token-tables.js";
 
 type StoredTokenQueries = Pick<TokenStore, "createToken" | "findTokenByHash" | "getTokenById" | "listTokens" | "revokeTokens" | "touchToken">;
 
@@ -67,22 +68,32 @@ export function createStoredTokenQueries({ db }: TokenStoreContext): StoredToken
       return rows.map(toStoredTokenRecord);
     },
 
-    async revokeTokens(selector, now) {
-      let query = db.updateTable("tokens").set({ revoked_at: now }).where("revoked_at", "is", null);
-      if ("id" in selector) {
-        query = query.where("id", "=", selector.id);
-        // With userId in the WHERE, a user can only revoke their own tokens.
-        if (selector.userId !== undefined) query = query.where("user_id", "=", selector.userId);
-      } else {
-        query = query.where("user_id", "=", selector.userId);
-        if (selector.kind !== undefined) query = query.where("kind", "=", selector.kind);
-      }
-      const rows = await query.returningAll().execute();
-      return rows.map(toStoredTokenRecord).sort((a, b) => a.id - b.id);
+    async revokeTokens(selector, now, options = {}) {
+      const entries = options.entries;
+      if (entries === undefined) return revokeTokenRows(db, selector, now);
+      return db.transaction().execute(async (trx) => {
+        const records = await revokeTokenRows(trx, selector, now);
+        for (const entry of entries(records)) await insertRevocation(trx, entry);
+        return records;
+      });
     },
 
     async touchToken(id, now) {
       await db.updateTable("tokens").set({ last_used_at: now }).where("id", "=", id).execute();
     },
   };
+}
+
+async function revokeTokenRows(db: Kysely<TokenDatabase>, selector: TokenSelector, now: number): Promise<StoredTokenRecord[]> {
+  let query = db.updateTable("tokens").set({ revoked_at: now }).where("revoked_at", "is", null);
+  if ("id" in selector) {
+    query = query.where("id", "=", selector.id);
+    // With userId in the WHERE, a user can only revoke their own tokens.
+    if (selector.userId !== undefined) query = query.where("user_id", "=", selector.userId);
+  } else {
+    query = query.where("user_id", "=", selector.userId);
+    if (selector.kind !== undefined) query = query.where("kind", "=", selector.kind);
+  }
+  const rows = await query.returningAll().execute();
+  return rows.map(toStoredTokenRecord).sort((a, b) => a.id - b.id);
 }
