@@ -100,8 +100,18 @@ if (chromiumPath !== null) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    /** The page as it is now, at both widths, full length. */
+    /** Form controls on the page with no accessible name from a <label> or aria-label. */
+    function unlabelledControls(): Promise<string[]> {
+      return page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea"))
+          .filter((control) => (control.labels?.length ?? 0) === 0 && !control.getAttribute("aria-label"))
+          .map((control) => control.outerHTML),
+      );
+    }
+
+    /** The page as it is now, at both widths, full length; every form control must be labelled. */
     async function shoot(name: string): Promise<void> {
+      assert.deepEqual(await unlabelledControls(), [], `unlabelled controls on ${name}`);
       for (const [label, size] of [["1440", WIDE], ["360", NARROW]] as const) {
         await page.setViewportSize(size);
         await page.screenshot({ path: join(ARTIFACTS, `${name}-${label}.png`), fullPage: true });
@@ -116,6 +126,11 @@ if (chromiumPath !== null) {
       if (options.basic !== undefined) headers["authorization"] = `Basic ${Buffer.from(options.basic.join(":")).toString("base64")}`;
       if (options.body !== undefined) headers["content-type"] = "application/json";
       return fetch(`${server.url}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+    }
+
+    async function adminToken(): Promise<string> {
+      const response = await api("POST", "/api/tokens", { basic: ["root", ADMIN_PASSWORD] });
+      return ((await response.json()) as { access_token: string }).access_token;
     }
 
     async function signInWithKeyboard(username: string, password: string): Promise<void> {
@@ -258,6 +273,21 @@ if (chromiumPath !== null) {
       assert.equal((await api("GET", "/api/me", { token: adaPat })).status, 401);
       assert.equal((await api("POST", "/api/tokens", { basic: ["ada", PASSWORD] })).status, 401);
       assert.equal((await api("POST", "/api/tokens", { basic: ["ada", NEW_PASSWORD] })).status, 200);
+    });
+
+    void it("an admin deletes a user after confirming", async () => {
+      assert.equal((await api("POST", "/api/users", { body: { username: "mallory", password: PASSWORD } })).status, 201);
+      await page.getByRole("link", { name: "Users", exact: true }).click();
+      await page.getByLabel("Search by username or email").fill("mall");
+      await page.getByLabel("Search by username or email").press("Enter");
+      await page.getByRole("link", { name: "mallory" }).click();
+      await page.getByRole("heading", { name: "mallory" }).waitFor();
+      await page.getByRole("button", { name: "Delete user…" }).click();
+      await page.getByRole("button", { name: "Yes, delete mallory" }).click();
+      await page.getByRole("heading", { name: "User deleted" }).waitFor();
+      assert.equal((await api("POST", "/api/tokens", { basic: ["mallory", PASSWORD] })).status, 401);
+      const left = await api("GET", "/api/admin/users?q=mallory", { token: await adminToken() });
+      assert.equal(((await left.json()) as { items: unknown[] }).items.length, 0);
     });
 
     void it("an admin lists the signing keys and rotates them", async () => {
