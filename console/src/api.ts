@@ -74,15 +74,28 @@ async function readProblem(response: Response): Promise<Problem> {
   }
 }
 
-async function toResult<T>(response: Response): Promise<ApiResult<T>> {
+/** What a call that never reached the server (offline, server down) comes to. */
+const UNREACHABLE: Problem = { status: 0, code: "network_error", detail: "The server could not be reached. Check the connection and try again." };
+
+/** fetch, with a network failure as a response-shaped problem instead of a rejection. */
+async function request(path: string, init: RequestInit): Promise<Response | null> {
+  try {
+    return await fetch(path, init);
+  } catch {
+    return null;
+  }
+}
+
+async function toResult<T>(response: Response | null): Promise<ApiResult<T>> {
+  if (response === null) return { ok: false, status: 0, problem: UNREACHABLE };
   if (!response.ok) return { ok: false, status: response.status, problem: await readProblem(response) };
   const data = response.status === 204 ? (null as T) : ((await response.json()) as T);
   return { ok: true, status: response.status, data };
 }
 
 /** A call to a console session endpoint: same origin, the cookie, the CSRF header. */
-function sessionFetch(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(path, {
+function sessionFetch(method: string, path: string, body?: unknown): Promise<Response | null> {
+  return request(path, {
     method,
     credentials: "same-origin",
     headers: body === undefined ? CSRF_HEADERS : { ...CSRF_HEADERS, "content-type": "application/json" },
@@ -101,7 +114,9 @@ function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
       const result = await toResult<SessionBody>(await sessionFetch("POST", "/api/console/session/refresh"));
-      setSession(result.ok ? result.data : null);
+      // A refused refresh ends the session; an unreachable server does not (the cookie still holds it).
+      if (result.ok) setSession(result.data);
+      else if (result.status !== 0) setSession(null);
       return result.ok;
     } finally {
       refreshing = null;
@@ -112,11 +127,12 @@ function refresh(): Promise<boolean> {
 
 /** At start: resume the session the cookie holds, if this browser has one. */
 export async function resume(): Promise<ConsoleUser | null> {
-  const state = await toResult<{ signed_in: boolean }>(await fetch("/api/console/session", { credentials: "same-origin" }));
+  const state = await toResult<{ signed_in: boolean }>(await request("/api/console/session", { credentials: "same-origin" }));
   if (!state.ok || !state.data.signed_in) return null;
   return (await refresh()) ? (session?.user ?? null) : null;
 }
 
+/** Ends the session on the server and forgets the access token (even if the server is unreachable). */
 export async function logOut(): Promise<void> {
   await sessionFetch("DELETE", "/api/console/session");
   setSession(null);
@@ -129,7 +145,7 @@ export async function logOut(): Promise<void> {
 export async function api<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
   if (session !== null && Date.now() >= session.refreshAt) await refresh();
   const send = () =>
-    fetch(path, {
+    request(path, {
       method,
       headers: {
         ...(session === null ? {} : { authorization: `Bearer ${session.accessToken}` }),
