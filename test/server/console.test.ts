@@ -52,7 +52,7 @@ describe("the web console's server side", () => {
   describe("GET /console", () => {
     it("serves the page with a strict CSP (no inline script, never framed) and its files", async () => {
       const page = await app.inject({ method: "GET", url: "/console" });
-      assert.equal(page.statusCode, 200);
+      assert.equal(page.statusCode, 200, page.body);
       assert.match(String(page.headers["content-type"]), /^text\/html/);
       const csp = String(page.headers["content-security-policy"]);
       assert.match(csp, /default-src 'none'/);
