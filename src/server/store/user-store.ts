@@ -136,14 +136,21 @@ export function createSqlUserStore({ db, dialect }: ServerStoreContext): UserSto
     },
 
     async listUsers({ offset, limit, search }) {
-      // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+      // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
       const pattern = search === undefined || search === "" ? null : containsPattern(search);
-      const matching = pattern === null ? sql<boolean>`1 = 1` : sql<boolean>`(username_lower like ${pattern} escape '\\' or lower(coalesce(email, '')) like ${pattern} escape '\\')`;
+      const matching = sql<boolean>`(username_lower like ${pattern} escape '\\' or lower(coalesce(email, '')) like ${pattern} escape '\\')`;
       const [rows, count] = await Promise.all([
-        db.selectFrom("users").selectAll().where(matching).orderBy("id").limit(limit).offset(offset).execute(),
         db
           .selectFrom("users")
-          .where(matching)
+          .selectAll()
+          .$if(pattern !== null, (query) => query.where(matching))
+          .orderBy("id")
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        db
+          .selectFrom("users")
+          .$if(pattern !== null, (query) => query.where(matching))
           .select((eb) => eb.fn.countAll<number | string | bigint>().as("total"))
           .executeTakeFirstOrThrow(),
       ]);
