@@ -24,6 +24,8 @@ import { scopesOf } from "./scopes.js";
 import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
+import { registerConsoleRoutes } from "./routes/console.js";
+import { registerConsoleAdminRoutes } from "./routes/console-admin.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -266,6 +268,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerUserRoutes(app, context, requireAuth);
   await registerPostRoutes(app, context, requireAuth);
   await registerMeRoutes(app, context, requireAuth);
+  await registerConsoleRoutes(app, context, requireAuth);
+  await registerConsoleAdminRoutes(app, context, requireAuth);
   return app;
 }
 

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from "kysely";
+import { sql, type Selectable, type Updateable } from "kysely";
 import { fromDbBoolean, toDbBoolean } from "../../stores/sql/columns.js";
 import { readInteger, readNullableInteger } from "../../stores/sql/token-store/read-integer.js";
 import type { Page } from "./page.js";
@@ -27,7 +27,16 @@ export interface UserStore {
    * tokens live in the token store: the server calls its `deleteUserData(String(id))` too.
    */
   deleteUser(id: number): Promise<boolean>;
-  listUsers(options: { offset: number; limit: number }): Promise<Page<UserRecord>>;
+  /**
+   * A page of users in id order. `search` keeps those whose username or email contains it,
+   * case-insensitively (the console's user search); `%`, `_` and backslashes in it match themselves.
+   */
+  listUsers(options: { offset: number; limit: number; search?: string }): Promise<Page<UserRecord>>;
+}
+
+/** A LIKE pattern matching `text` anywhere, lower-cased, with the wildcards escaped by a backslash. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 /** The key usernames are unique by. Usernames are ASCII, so JavaScript's lower-casing is the database's. */
@@ -126,11 +135,22 @@ export function createSqlUserStore({ db, dialect }: ServerStoreContext): UserSto
       });
     },
 
-    async listUsers({ offset, limit }) {
+    async listUsers({ offset, limit, search }) {
+      // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+      const pattern = search === undefined || search === "" ? null : containsPattern(search);
+      const matching = sql<boolean>`(username_lower like ${pattern} escape '\\' or lower(coalesce(email, '')) like ${pattern} escape '\\')`;
       const [rows, count] = await Promise.all([
-        db.selectFrom("users").selectAll().orderBy("id").limit(limit).offset(offset).execute(),
         db
           .selectFrom("users")
+          .selectAll()
+          .$if(pattern !== null, (query) => query.where(matching))
+          .orderBy("id")
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        db
+          .selectFrom("users")
+          .$if(pattern !== null, (query) => query.where(matching))
           .select((eb) => eb.fn.countAll<number | string | bigint>().as("total"))
           .executeTakeFirstOrThrow(),
       ]);

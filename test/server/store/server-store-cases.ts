@@ -143,6 +143,24 @@ export function runServerStoreCases(name: string, open: () => Promise<OpenedServ
           assert.deepEqual((await data.users.listUsers({ offset: 10, limit: 10 })).items, []);
         }));
 
+      void test("listUsers with search keeps users whose username or email contains it, any case, wildcards literal", () =>
+        withStore(async ({ data }) => {
+          await addUser(data, "Ada.Lovelace");
+          const grace = await addUser(data, "grace");
+          await data.users.updateUser(grace.id, { email: "Grace@Navy.example" });
+          await addUser(data, "under_score");
+          await addUser(data, "underxscore");
+          const names = async (search: string) => (await data.users.listUsers({ offset: 0, limit: 10, search })).items.map((user) => user.username);
+          assert.deepEqual(await names("ada"), ["Ada.Lovelace"]);
+          assert.deepEqual(await names("NAVY.EX"), ["grace"]);
+          // `_` and `%` match themselves, not any character.
+          assert.deepEqual(await names("r_s"), ["under_score"]);
+          assert.deepEqual(await names("%"), []);
+          const page = await data.users.listUsers({ offset: 0, limit: 1, search: "score" });
+          assert.equal(page.total, 2);
+          assert.deepEqual(page.items.map((user) => user.username), ["under_score"]);
+        }));
+
       void test("deleteUser deletes the user and their posts only; the token store's rows are deleteUserData's", () =>
         withStore(async ({ data, tokens }) => {
           const doomed = await addUser(data, "doomed");
