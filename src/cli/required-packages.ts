@@ -5,7 +5,7 @@
  */
 
 /** What the reference server (`tessera serve`) loads beyond the library's own dependencies. */
-export const SERVER_PACKAGES = ["fastify", "@fastify/formbody", "@fastify/swagger", "@fastify/swagger-ui", "ajv", "ajv-formats", "prom-client"] as const;
+export const SERVER_PACKAGES = ["fastify", "@fastify/formbody", "cookie", "@fastify/swagger", "@fastify/swagger-ui", "ajv", "ajv-formats", "prom-client"] as const;
 
 /** Per command; commands not listed need only the library's dependencies. */
 export const COMMAND_PACKAGES: Readonly<Record<string, readonly string[]>> = {

@@ -1,3 +1,4 @@
+import { parse, serialize } from "cookie";
 import type { FastifyRequest } from "fastify";
 
 /** The cookie that holds the console's refresh token. */
@@ -22,22 +23,19 @@ export function needsSecureCookie(request: Pick<FastifyRequest, "protocol" | "ho
 /**
  * The `Set-Cookie` value for the refresh token (`null` clears it): `HttpOnly` (no script reads
  * it), `SameSite=Strict` (no cross-site request carries it), `Path` scoped to the session
- * endpoints. Written here rather than by a cookie library: it is one cookie of our own whose
- * value is base64url (`tsr_rt_...`), so no encoding question arises.
+ * endpoints.
  *
  * @example
  * reply.header("set-cookie", consoleCookie(pair.refreshToken, { secure: true, maxAgeSeconds: 2592000 }));
  */
 export function consoleCookie(value: string | null, options: { secure: boolean; maxAgeSeconds: number }): string {
-  const parts = [
-    `${CONSOLE_COOKIE}=${value ?? ""}`,
-    `Path=${CONSOLE_COOKIE_PATH}`,
-    `Max-Age=${value === null ? 0 : options.maxAgeSeconds}`,
-    "HttpOnly",
-    "SameSite=Strict",
-  ];
-  if (options.secure) parts.push("Secure");
-  return parts.join("; ");
+  return serialize(CONSOLE_COOKIE, value ?? "", {
+    path: CONSOLE_COOKIE_PATH,
+    maxAge: value === null ? 0 : options.maxAgeSeconds,
+    httpOnly: true,
+    sameSite: "strict",
+    secure: options.secure,
+  });
 }
 
 /** Longest cookie value read: a refresh token is about 60 characters. */
@@ -48,14 +46,10 @@ const MAX_VALUE_LENGTH = 1024;
  * looked for; a value outside the token alphabet is treated as absent.
  */
 export function readConsoleCookie(header: string | undefined): string | null {
+  // Node caps the whole header block (16 KiB by default); this bounds the parse further.
   if (header === undefined || header.length > 16_384) return null;
-  for (const pair of header.split(";")) {
-    const separator = pair.indexOf("=");
-    if (separator === -1 || pair.slice(0, separator).trim() !== CONSOLE_COOKIE) continue;
-    const value = pair.slice(separator + 1).trim();
-    return value.length > 0 && value.length <= MAX_VALUE_LENGTH && /^[A-Za-z0-9_-]+$/.test(value) ? value : null;
-  }
-  return null;
+  const value = parse(header)[CONSOLE_COOKIE];
+  return value !== undefined && value.length > 0 && value.length <= MAX_VALUE_LENGTH && /^[A-Za-z0-9_-]+$/.test(value) ? value : null;
 }
 
 /**
