@@ -5,6 +5,7 @@ export { createTessera, type Tessera, type TesseraOptions, type Introspection } 
 export type { Principal, TokenPair, Result, ClientInfo, TokenFailureCode } from "./auth/types.js";
 export type { LoginUser, UserDirectory } from "./auth/user-directory.js";
 export type { IssuedToken, IssueTokenOptions } from "./auth/stored-tokens.js";
+export type { CreatedClient, RotatedClientSecret, ClientAccessToken } from "./auth/machine-clients.js";
 export type {
   BasicVerifierOptions,
   BearerVerifierOptions,
@@ -28,6 +29,11 @@ export type {
   RevocationKind,
   RevocationRecord,
   ExpiredRows,
+  ClientRecord,
+  NewClient,
+  ClientSecretRecord,
+  NewClientSecret,
+  ClientSecretSelector,
 } from "./core/token-store.js";
 export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type Failure } from "./core/errors.js";
 export { parseScope, formatScope, hasScopes, missingScopes, normalizeScopes, isScopeToken, type ScopeInput } from "./core/scopes.js";

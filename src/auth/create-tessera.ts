@@ -5,10 +5,11 @@ import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
 import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
 import { verifyUserPassword } from "../core/passwords/verify-user-password.js";
 import { hasScopes } from "../core/scopes.js";
-import type { SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
+import type { ClientRecord, ClientSecretRecord, SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
+import { CLIENT_TOKEN_CLAIMS, MachineClients, type ClientAccessToken, type CreatedClient, type RotatedClientSecret } from "./machine-clients.js";
 import { checkPassword, grantScope } from "./passwords-login.js";
 import { RevocationService, type RevocationFeed } from "./revocation-service.js";
 import { refreshSession, revokeSessions, startSession } from "./sessions.js";
@@ -107,7 +108,11 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   ): { accessToken: string; tokenType: "Bearer"; expiresInSeconds: number; scope: string };
   /** Exchanges a refresh token for a new pair (rotation with reuse detection); may narrow the scope. */
   refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
-  /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
+  /**
+   * Verifies any token Tessera issues (access, personal access, app tokens), revocation included.
+   * `accept` names the kinds taken: `"access"`, `"pat"`, app kinds, and `"client"` for machine
+   * clients' tokens (not accepted unless named). Default `["access", "pat"]`.
+   */
   verify(token: string, options?: { accept?: readonly string[]; touch?: boolean }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
   /**
    * For sensitive actions (minting a personal access token): ok when the principal is an access
@@ -152,6 +157,31 @@ export interface Tessera<U extends LoginUser = LoginUser> {
     verify(token: string, options: { kind: string }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
     list(userId: string | number, kind: string): Promise<StoredTokenRecord[]>;
     revoke(userId: string | number, id: number): Promise<StoredTokenRecord | null>;
+  };
+  /**
+   * Machine clients (OAuth 2.0 client credentials, RFC 6749 4.4). Their tokens are JWTs with
+   * `sub` = `client_id` = the client's id; verify them with `accept: ["client", ...]`.
+   */
+  readonly clients: {
+    /** Creates a client and its first secret (shown once). `scope`: what it may ask for; `ownerId`: the user it acts for, if any. */
+    create(options: { name: string; scope: string; ownerId?: string | number | null }): Promise<Result<CreatedClient, "validation_failed">>;
+    get(id: string): Promise<ClientRecord | null>;
+    /** Live clients, newest first (of one owner, when given). */
+    list(options?: { ownerId?: string | number }): Promise<ClientRecord[]>;
+    /** Its live secrets (hashes only), oldest first. */
+    secrets(id: string): Promise<ClientSecretRecord[]>;
+    /** Adds a secret; at most two stay live (the oldest beyond is revoked), or one with `revokeOthers`. Null for no live client. */
+    rotateSecret(id: string, options?: { revokeOthers?: boolean }): Promise<RotatedClientSecret | null>;
+    /** Revokes one secret and the tokens it minted. */
+    revokeSecret(id: string, secretId: number): Promise<boolean>;
+    /** Revokes the client, its secrets and its tokens, on every instance. */
+    revoke(id: string): Promise<ClientRecord | null>;
+    /** The client credentials grant: checks id and secret, grants the scope asked (within the client's) and mints an access token. */
+    issueToken(
+      clientId: string,
+      clientSecret: string,
+      options?: { scope?: string | null | undefined },
+    ): Promise<Result<ClientAccessToken, "invalid_client" | "validation_failed">>;
   };
   readonly keys: {
     /** RFC 7517 set of the public keys that still verify. */
@@ -232,6 +262,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     derivationKey: Buffer.from(secret, "base64url"),
   };
   const storedTokens = new StoredTokens(context);
+  const machineClients = new MachineClients(context);
 
   let timer: NodeJS.Timeout | null = null;
   const keyReloadIntervalMs = options.keyReloadIntervalMs ?? 10_000;
@@ -259,8 +290,11 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     const touch = verifyOptions.touch ?? true;
     const kind = storedTokenKind(token);
     if (kind !== null) return accept.includes(kind) ? storedTokens.verify(token, [kind], touch) : { ok: false, code: "token_invalid" };
-    if (opaqueTokenKind(token) === "refreshToken" || !accept.includes("access")) return { ok: false, code: "token_invalid" };
-    return verifyAccessToken(context, token, touch);
+    if (opaqueTokenKind(token) !== null || (!accept.includes("access") && !accept.includes("client"))) return { ok: false, code: "token_invalid" };
+    const result = await verifyAccessToken(context, token, touch);
+    // A client's token where only logins' are taken (and the other way round) is not a token here.
+    if (result.ok && !accept.includes(result.principal.tokenType === "client_token" ? "client" : "access")) return { ok: false, code: "token_invalid" };
+    return result;
   }
 
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
@@ -316,6 +350,9 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     issueAccessToken(user, issueOptions = {}) {
       const ttlSeconds = issueOptions.ttlSeconds ?? accessTokenTtlSeconds;
       const scope = issueOptions.scope ?? "";
+      for (const claim of CLIENT_TOKEN_CLAIMS) {
+        if (issueOptions.claims !== undefined && claim in issueOptions.claims) throw new TypeError(`claims may not set "${claim}": only client tokens carry it`);
+      }
       const issued = keys.issue({ sub: userIdOf(user), scope, ttlSeconds, ...(issueOptions.claims === undefined ? {} : { extraClaims: issueOptions.claims }) });
       return { accessToken: issued.token, tokenType: "Bearer", expiresInSeconds: ttlSeconds, scope };
     },
@@ -363,6 +400,8 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     revokeUser,
     async forgetUser(user) {
       await revokeUser(user);
+      // The user's clients acted for them: they go too.
+      for (const client of await store.listClients({ ownerId: String(user) })) await machineClients.revoke(client.id);
       await store.deleteUserData(String(user));
     },
     sessions: {
@@ -387,6 +426,17 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       list: (userId, kind) => storedTokens.list(String(userId), kind),
       revoke: (userId, id) => storedTokens.revoke(String(userId), id),
     },
+    clients: {
+      create: (createOptions) =>
+        machineClients.create({ name: createOptions.name, scope: createOptions.scope, ownerId: createOptions.ownerId === undefined || createOptions.ownerId === null ? null : String(createOptions.ownerId) }),
+      get: (id) => store.getClient(id),
+      list: (listOptions = {}) => store.listClients(listOptions.ownerId === undefined ? {} : { ownerId: String(listOptions.ownerId) }),
+      secrets: (id) => store.listClientSecrets(id),
+      rotateSecret: (id, rotateOptions) => machineClients.rotateSecret(id, rotateOptions),
+      revokeSecret: (id, secretId) => machineClients.revokeSecret(id, secretId),
+      revoke: (id) => machineClients.revoke(id),
+      issueToken: (clientId, clientSecret, issueOptions) => machineClients.issueToken(clientId, clientSecret, issueOptions),
+    },
     keys: {
       jwks: () => keys.jwks(),
       rotate: (rotateOptions) => keys.rotate(rotateOptions),
@@ -397,7 +447,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       // Introspection is a question about a token, not a use of it: no last-used stamp. Every
       // kind Tessera issues is introspected, the app's own kinds included.
       const kind = storedTokenKind(token);
-      const result = await verify(token, { accept: kind === null ? ["access", "pat"] : ["access", "pat", kind], touch: false });
+      const result = await verify(token, { accept: kind === null ? ["access", "pat", "client"] : ["access", "pat", kind], touch: false });
       return result.ok ? { principal: result.principal, tokenType: result.principal.tokenType } : null;
     },
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],

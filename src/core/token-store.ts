@@ -116,6 +116,51 @@ export interface RevocationRecord {
   expiresAt: number;
 }
 
+/**
+ * A machine client (OAuth 2.0 client credentials, RFC 6749 4.4): it authenticates with its id and
+ * a secret and gets access tokens whose `sub` is its id. Ids are not secret.
+ */
+export interface ClientRecord {
+  id: string;
+  name: string;
+  /** The scopes the client may ask for, space-separated. */
+  scope: string;
+  /** The user the client acts for, or null for a client of its own. */
+  ownerId: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.createClient} takes. */
+export interface NewClient {
+  id: string;
+  name: string;
+  scope: string;
+  ownerId: string | null;
+  now: number;
+}
+
+/** One secret of a client, kept by hash. A client has one or two live ones (two while rotating). */
+export interface ClientSecretRecord {
+  id: number;
+  clientId: string;
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.addClientSecret} takes. */
+export interface NewClientSecret {
+  clientId: string;
+  secretHash: string;
+  now: number;
+}
+
+/** Which secrets {@link TokenStore.revokeClientSecrets} revokes: one, or all of a client (optionally all but one). */
+export type ClientSecretSelector = { clientId: string; secretId: number } | { clientId: string; exceptSecretId?: number };
+
 /** How many rows {@link TokenStore.deleteExpired} removed, per table. */
 export interface ExpiredRows {
   sessions: number;
@@ -166,6 +211,22 @@ export interface TokenStore {
   addRevocation(revocation: RevocationRecord): Promise<void>;
   /** Entries with `expiresAt > now` (and, with `since`, revoked at or after it). */
   listRevocations(options: { now: number; since?: number }): Promise<RevocationRecord[]>;
+
+  /** Inserts a client (its id chosen by the caller, random and unique). */
+  createClient(client: NewClient): Promise<ClientRecord>;
+  /** A client by id, revoked or not. */
+  getClient(id: string): Promise<ClientRecord | null>;
+  /** The clients not revoked (of one owner, when given), newest first. */
+  listClients(options?: { ownerId?: string }): Promise<ClientRecord[]>;
+  /** Revokes a live client and every secret of it; returns it, now revoked, or null when it was not live. */
+  revokeClient(id: string, now: number): Promise<ClientRecord | null>;
+  touchClient(id: string, now: number): Promise<void>;
+  addClientSecret(secret: NewClientSecret): Promise<ClientSecretRecord>;
+  /** The client's secrets not revoked, oldest first. */
+  listClientSecrets(clientId: string): Promise<ClientSecretRecord[]>;
+  /** Revokes the live secrets selected; returns them, now revoked (empty when none was live). */
+  revokeClientSecrets(selector: ClientSecretSelector, now: number): Promise<ClientSecretRecord[]>;
+  touchClientSecret(id: number, now: number): Promise<void>;
 
   /** A named secret created once and shared by every instance (first writer wins). */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;

@@ -21,6 +21,7 @@ import { scopesOf } from "./scopes.js";
 import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
+import { registerAdminClientRoutes } from "./routes/admin-clients.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -239,6 +240,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerUserRoutes(app, context, requireAuth);
   await registerPostRoutes(app, context, requireAuth);
   await registerMeRoutes(app, context, requireAuth);
+  await registerAdminClientRoutes(app, context, requireAuth);
   return app;
 }
 

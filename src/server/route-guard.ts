@@ -5,15 +5,23 @@ import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
 import { clientIpKey, rateLimitHeaders, type LimitDecision } from "../http/rate-limit.js";
 import type { ServerContext } from "./context.js";
 
-/** The caller of a guarded route: Tessera's principal with the server's integer user id. */
+/**
+ * The caller of a guarded route: Tessera's principal with the server's integer user id. For a
+ * machine client's token, the owner's id, or 0 (no user) for a client that has none.
+ */
 export type ServerPrincipal = Omit<Principal, "userId"> & { userId: number };
 
 /** Options of one route's guard. */
 export interface RequireAuthOptions {
   /** Scopes the route needs; missing ones answer 403 insufficient_scope. */
   scopes?: string[];
-  /** False for routes a personal access token may not use (minting PATs). */
+  /** False for routes a personal access token (or a machine client) may not use (minting PATs). */
   allowPersonalAccessToken?: boolean;
+  /**
+   * True for routes that act for no user (introspection), where a machine client without an
+   * owner may call. Elsewhere a client's token acts for its owner, and one without is refused.
+   */
+  allowUnownedClient?: boolean;
 }
 
 export type RequireAuth = (options?: RequireAuthOptions) => onRequestAsyncHookHandler[];
@@ -35,7 +43,12 @@ export function authOf(request: FastifyRequest): ServerPrincipal {
 export async function installRouteGuard(app: FastifyInstance, context: ServerContext): Promise<RequireAuth> {
   const { tessera, limits, metrics, users } = context;
   await app.register(fastifyTessera, {
-    schemes: [tessera.bearer({ load: (principal): ServerPrincipal => ({ ...principal, userId: Number(principal.userId) }) })],
+    schemes: [
+      tessera.bearer({
+        accept: ["access", "pat", "client"],
+        load: (principal): ServerPrincipal => ({ ...principal, userId: principal.userId === "" ? 0 : Number(principal.userId) }),
+      }),
+    ],
     onResult: (result) => {
       if (!result.ok) metrics.authOutcomes.inc({ outcome: result.code });
     },
@@ -81,15 +94,21 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
       const auth = guard.auth(request);
       if (options.allowPersonalAccessToken === false && auth.tokenType !== "access_token") {
         metrics.authOutcomes.inc({ outcome: "forbidden" });
-        await sendProblem(reply, "forbidden", { detail: "A personal access token cannot be used here; log in instead" });
+        const what = auth.tokenType === "client_token" ? "A machine client's token" : "A personal access token";
+        await sendProblem(reply, "forbidden", { detail: `${what} cannot be used here; log in instead` });
+        return;
+      }
+      if (auth.tokenType === "client_token" && auth.userId === 0 && options.allowUnownedClient !== true) {
+        metrics.authOutcomes.inc({ outcome: "forbidden" });
+        await sendProblem(reply, "forbidden", { detail: "A machine client without an owner acts for no user and cannot be used here" });
         return;
       }
       metrics.authOutcomes.inc({ outcome: "ok" });
-      context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
+      if (auth.userId !== 0) context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
 
       const limit = limits.requestToken;
       // The per-token limit is off by default for admins (docs/http-api.md, abuse limits).
-      if (limit && !(await admins.isAdmin(auth.userId))) {
+      if (limit && (auth.userId === 0 || !(await admins.isAdmin(auth.userId)))) {
         const key = auth.jti ?? `token:${auth.tokenId ?? 0}`;
         const decision = await limit.hit(key);
         void reply.headers(rateLimitHeaders(decision));

@@ -22,6 +22,8 @@ export type {
   TokenSigningKeysTable,
   TokenRevocationsTable,
   TokenSecretsTable,
+  TokenClientsTable,
+  TokenClientSecretsTable,
   IntegerColumn,
   NullableIntegerColumn,
   IdentityColumn,

@@ -541,6 +541,53 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
         }));
     });
 
+    void describe("machine clients and their secrets", () => {
+      void test("a client is created, read, listed by owner, touched and revoked with its secrets", () =>
+        withStore(async (store) => {
+          const owner = newUserId();
+          const id = `tsr_ci_${randomBytes(16).toString("base64url")}`;
+          const client = await store.createClient({ id, name: "exporter", scope: "posts:read", ownerId: owner, now: T0 });
+          assert.deepEqual(client, { id, name: "exporter", scope: "posts:read", ownerId: owner, createdAt: T0, lastUsedAt: null, revokedAt: null });
+          const lone = await store.createClient({ id: `${id}x`, name: "lone", scope: "", ownerId: null, now: T0 + 1 });
+          assert.deepEqual(await store.getClient(id), client);
+          assert.equal(await store.getClient("tsr_ci_nope"), null);
+          assert.deepEqual((await store.listClients()).map((entry) => entry.id), [lone.id, id], "newest first");
+          assert.deepEqual((await store.listClients({ ownerId: owner })).map((entry) => entry.id), [id]);
+          await store.touchClient(id, T0 + 5);
+          assert.equal((await store.getClient(id))?.lastUsedAt, T0 + 5);
+
+          const first = await store.addClientSecret({ clientId: id, secretHash: hashOf("cs1"), now: T0 });
+          const second = await store.addClientSecret({ clientId: id, secretHash: hashOf("cs2"), now: T0 + 1 });
+          assert.deepEqual((await store.listClientSecrets(id)).map((secret) => secret.id), [first.id, second.id], "oldest first");
+          await store.touchClientSecret(first.id, T0 + 9);
+          assert.equal((await store.listClientSecrets(id))[0]?.lastUsedAt, T0 + 9);
+
+          const revoked = await store.revokeClient(id, T0 + 10);
+          assert.equal(revoked?.revokedAt, T0 + 10);
+          assert.equal(await store.revokeClient(id, T0 + 11), null, "only a live client is revoked");
+          assert.deepEqual(await store.listClientSecrets(id), [], "its secrets went with it");
+          assert.deepEqual((await store.listClients()).map((entry) => entry.id), [lone.id]);
+          assert.equal((await store.getClient(id))?.revokedAt, T0 + 10, "a revoked client is still readable");
+        }));
+
+      void test("secrets are revoked one at a time or all but one", () =>
+        withStore(async (store) => {
+          const id = `tsr_ci_${randomBytes(16).toString("base64url")}`;
+          await store.createClient({ id, name: "rotating", scope: "", ownerId: null, now: T0 });
+          const [a, b, c] = [
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("a"), now: T0 }),
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("b"), now: T0 + 1 }),
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("c"), now: T0 + 2 }),
+          ];
+          const one = await store.revokeClientSecrets({ clientId: id, secretId: a.id }, T0 + 3);
+          assert.deepEqual(one.map((secret) => [secret.id, secret.revokedAt]), [[a.id, T0 + 3]]);
+          assert.deepEqual(await store.revokeClientSecrets({ clientId: `${id}other`, secretId: b.id }, T0 + 3), [], "another client's secret is not touched");
+          const rest = await store.revokeClientSecrets({ clientId: id, exceptSecretId: c.id }, T0 + 4);
+          assert.deepEqual(rest.map((secret) => secret.id), [b.id]);
+          assert.deepEqual((await store.listClientSecrets(id)).map((secret) => secret.id), [c.id]);
+        }));
+    });
+
     void test("ping resolves", () =>
       withStore(async (store) => {
         await store.ping();

@@ -75,9 +75,11 @@ if (pgUrl !== null) {
       const second = await openTokenStore(pgUrl, { schema });
       try {
         const [byFirst, bySecond] = await Promise.all([first.migrate(), second.migrate()]);
-        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables"]);
+        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables", "0002_clients"]);
         assert.deepEqual(await second.migrate(), []);
         assert.deepEqual(await listSchemaTables(pgUrl, schema), [
+          "tessera_client_secrets",
+          "tessera_clients",
           "tessera_migration",
           "tessera_migration_lock",
           "tessera_refresh_tokens",
@@ -237,7 +239,7 @@ if (pgUrl !== null) {
         };
         const before = await dump();
         const store = await openTokenStore(pool);
-        assert.deepEqual(await store.migrate(), ["0001_token_tables"]);
+        assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients"]);
         assert.deepEqual(await dump(), before);
         assert.deepEqual(await store.listSessions("7f3d3c4e-0000-4000-8000-000000000001"), []);
         await store.close();

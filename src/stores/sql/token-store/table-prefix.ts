@@ -17,6 +17,8 @@ export const TOKEN_TABLES: readonly (keyof TokenDatabase)[] = [
   "signing_keys",
   "revocations",
   "secrets",
+  "clients",
+  "client_secrets",
 ];
 
 const PREFIX_SYNTAX = /^[a-z_][a-z0-9_]*$/;

@@ -28,6 +28,8 @@ export interface TokenDatabase {
   signing_keys: TokenSigningKeysTable;
   revocations: TokenRevocationsTable;
   secrets: TokenSecretsTable;
+  clients: TokenClientsTable;
+  client_secrets: TokenClientSecretsTable;
 }
 
 /** `${prefix}sessions`. */
@@ -89,4 +91,25 @@ export interface TokenRevocationsTable {
 export interface TokenSecretsTable {
   name: string;
   value: string;
+}
+
+/** `${prefix}clients`: machine clients (OAuth 2.0 client credentials). */
+export interface TokenClientsTable {
+  id: string;
+  name: string;
+  scope: string;
+  owner_id: string | null;
+  created_at: IntegerColumn;
+  last_used_at: NullableIntegerColumn;
+  revoked_at: NullableIntegerColumn;
+}
+
+/** `${prefix}client_secrets`: the clients' secrets, by SHA-256 hash. */
+export interface TokenClientSecretsTable {
+  id: IdentityColumn;
+  client_id: string;
+  secret_hash: string;
+  created_at: IntegerColumn;
+  last_used_at: NullableIntegerColumn;
+  revoked_at: NullableIntegerColumn;
 }

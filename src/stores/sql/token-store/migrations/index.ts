@@ -1,5 +1,6 @@
 import { tokenTablesMigration } from "./0001_token_tables.js";
+import { clientsMigration } from "./0002_clients.js";
 import type { TokenMigration } from "./token-migration.js";
 
 /** Every token-store migration, oldest first. Append only. */
-export const TOKEN_MIGRATIONS: readonly TokenMigration[] = [tokenTablesMigration];
+export const TOKEN_MIGRATIONS: readonly TokenMigration[] = [tokenTablesMigration, clientsMigration];
