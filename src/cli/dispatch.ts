@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: CommandRunner }>>> 
   sessions: () => import("./commands/sessions.js"),
   keys: () => import("./commands/keys.js"),
   secrets: () => import("./commands/secrets.js"),
+  clients: () => import("./commands/clients.js"),
 };
 
 const USAGE = `Usage: tessera <command> [options]
@@ -28,6 +29,8 @@ Commands:
   tokens list|revoke             a user's personal access tokens
   sessions list|revoke           a user's sessions (logins)
   keys list|rotate               the JWT signing keys
+  clients create|list|rotate-secret|revoke
+                                 machine clients (OAuth 2.0 client credentials)
   secrets rekey                  re-seal private keys and secrets with TESSERA_SECRETS_KEY
 
 Every command but serve takes --database URL (default: $TESSERA_DATABASE_URL, or

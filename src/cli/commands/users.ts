@@ -26,7 +26,7 @@ Run "tessera users <command> --help" for a command's options.
 `;
 
 const CREATE = {
-  usage: `Usage: tessera users create USERNAME [--email EMAIL] [--admin] [--password-stdin] [--database URL]
+  usage: `Usage: tessera users create USERNAME [--email EMAIL] [--admin] [--password-stdin] [--json] [--database URL]
 
 Creates a user and prints its id. The password is never taken from the command line:
 on a terminal it is prompted for (twice, not echoed); otherwise the first line of stdin is used.
@@ -35,6 +35,7 @@ on a terminal it is prompted for (twice, not echoed); otherwise the first line o
   --email EMAIL    the user's email address
   --admin          make the user an administrator
   --password-stdin read the first line of stdin even on a terminal
+  --json           print {"id", "username", "email", "is_admin", "created_at"} instead of the id
 ${DATABASE_HELP}
 Example:
   printf '%s\\n' "$ADMIN_PASSWORD" | tessera users create admin --admin
@@ -44,6 +45,7 @@ Example:
     email: { type: "string" },
     admin: { type: "boolean" },
     "password-stdin": { type: "boolean" },
+    json: { type: "boolean" },
   },
   positionals: ["USERNAME"],
 } as const;
@@ -71,6 +73,11 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
       now: systemClock.now(),
     });
     if (!user) return fail(io, `username "${username}" is already taken`);
+    if (line.values.json === true) {
+      const record = { id: user.id, username: user.username, email: user.email, is_admin: user.isAdmin, created_at: jsonTime(user.createdAt) };
+      io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      return EXIT_OK;
+    }
     io.stdout.write(`${user.id}\n`);
     return EXIT_OK;
   });
