@@ -9,6 +9,9 @@ import type { ClientRecord, ClientSecretRecord, SessionRecord, SigningKeyRecord,
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
+import { AuditLog, DisabledAuditLog, type AuditEventInput, type AuditLogOptions } from "./audit-log.js";
+import { checkAuditChain, type BrokenAuditLink } from "../core/audit-chain.js";
+import type { AuditEventRecord, AuditQuery } from "../core/token-store.js";
 import { CLIENT_TOKEN_CLAIMS, MachineClients, type ClientAccessToken, type CreatedClient, type RotatedClientSecret } from "./machine-clients.js";
 import { checkPassword, grantScope } from "./passwords-login.js";
 import { RevocationService, type RevocationFeed } from "./revocation-service.js";
@@ -63,6 +66,11 @@ export interface TesseraOptions<U extends LoginUser = LoginUser> {
   keyReloadIntervalMs?: number;
   /** Verified access tokens remembered; 0 disables the cache. Default 10,000. */
   verifiedTokenCacheSize?: number;
+  /**
+   * The audit log of authentication events, written in batches off the request path to the
+   * store. Default on, without the hash chain, kept 90 days; `false` turns it off.
+   */
+  audit?: AuditLogOptions | false;
 }
 
 /** What `tessera.introspect()` says about an active token (RFC 7662). */
@@ -203,7 +211,25 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   basic(options?: BasicVerifierOptions<U, U> & { load?: undefined }): AuthScheme<U>;
   basic<A>(options: BasicVerifierOptions<U, A> & { load: NonNullable<BasicVerifierOptions<U, A>["load"]> }): AuthScheme<A>;
 
-  /** Stops the timers and the revocation feed. The store is the app's to close. */
+  /**
+   * The audit log: `record` buffers an event of the app's own (a user created, a password
+   * changed) with the current audit context; `list` reads; `verifyChain` checks the hash chain.
+   */
+  readonly audit: {
+    record(event: AuditEventInput): void;
+    /** One refusal by a rate limit; aggregated per limit, key and minute. */
+    rateLimited(limit: string, key: string, extra?: { userId?: string | null; clientId?: string | null }): void;
+    list(query: AuditQuery): Promise<AuditEventRecord[]>;
+    /** Walks the whole log oldest first: the first row that does not chain, or how many did. */
+    verifyChain(): Promise<{ ok: true; checked: number } | ({ ok: false; checked: number } & BrokenAuditLink)>;
+    /** Writes what is buffered now. */
+    flush(): Promise<void>;
+    /** Events dropped because the buffer was full. */
+    readonly dropped: number;
+    readonly pending: number;
+  };
+
+  /** Writes the audit events still buffered, stops the timers and the revocation feed. The store is the app's to close. */
   close(): Promise<void>;
 }
 
@@ -249,11 +275,14 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   });
   await revocations.start();
 
+  const audit = options.audit === false ? new DisabledAuditLog(store, clock) : new AuditLog(store, clock, options.audit ?? {});
+  audit.start();
   const context: TesseraContext = {
     store,
     clock,
     keys,
     revocations,
+    audit,
     touches: new TouchStamps(clock),
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
@@ -272,7 +301,10 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       keys.reload().catch(() => {
         // The store is down: keep the ring we have; readiness reports the outage.
       });
-      if (++ticks % HOUSEKEEPING_EVERY_TICKS === 0) store.deleteExpired(clock.now()).catch(() => undefined);
+      if (++ticks % HOUSEKEEPING_EVERY_TICKS === 0) {
+        store.deleteExpired(clock.now()).catch(() => undefined);
+        if (!(audit instanceof DisabledAuditLog)) store.deleteAuditEventsBefore(clock.now() - audit.retentionMs).catch(() => undefined);
+      }
     }, keyReloadIntervalMs);
     timer.unref();
   }
@@ -300,9 +332,10 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number) =>
     revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt });
 
-  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt">): Promise<void> {
+  async function revokeAccessToken(principal: Pick<Principal, "jti" | "expiresAt"> & { userId?: string; clientId?: string | null }): Promise<void> {
     if (principal.jti === null) return;
     await revokeEntry("jti", principal.jti, (principal.expiresAt ?? revocationExpiry(clock)) + 60_000);
+    audit.record({ type: "access_token.revoked", userId: principal.userId || null, clientId: principal.clientId ?? null, subject: `jti:${principal.jti}` });
   }
 
   async function revokeUser(user: string | number): Promise<void> {
@@ -310,13 +343,27 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     await revokeSessions(context, { userId });
     await storedTokens.revokeAllOf(userId);
     await revokeEntry("user", userId, revocationExpiry(clock));
+    audit.record({ type: "user.tokens_revoked", userId, subject: `user:${userId}` });
   }
 
   const host: VerifierHost<U> = {
     verifyToken: (token, accept) => verify(token, { accept }),
-    checkPassword: (username, password) => checkPassword(passwords, requireUsers(), username, password),
+    // The reason (unknown user or wrong password) is the audit log's, never the caller's.
+    checkPassword: async (username, password) => {
+      const checked = await checkPassword(passwords, requireUsers(), username, password);
+      return checked.ok ? checked : { ok: false, code: checked.code };
+    },
     scopesOf,
   };
+
+  /** A failed password login, with why, for the log: unknown user and wrong password are two outcomes there. */
+  async function checkLogin(username: string, password: string): Promise<Result<{ user: U }, "credentials_invalid">> {
+    const checked = await checkPassword(passwords, requireUsers(), username, password);
+    if (checked.ok) return checked;
+    const [reason = "unknown_user", userId = null] = (checked.detail ?? "").split(/:(.*)/s);
+    audit.record({ type: "login.failed", reason, userId, actorType: userId === null ? "anonymous" : "user", actorId: null });
+    return { ok: false, code: checked.code };
+  }
 
   const tessera: Tessera<U> = {
     clock,
@@ -327,11 +374,15 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     checkPassword: host.checkPassword,
     grantScope: (user, requested) => grantScope(scopesOf(user), requested),
     async login(username, password, loginOptions = {}) {
-      const checked = await host.checkPassword(username, password);
+      const checked = await checkLogin(username, password);
       if (!checked.ok) return checked;
+      const userId = userIdOf(checked.user);
       const scope = grantScope(scopesOf(checked.user), loginOptions.scope);
-      if (!scope.ok) return scope;
-      const pair = await startSession(context, userIdOf(checked.user), { scope: scope.scope, client: loginOptions.client });
+      if (!scope.ok) {
+        audit.record({ type: "login.failed", reason: "invalid_scope", userId });
+        return scope;
+      }
+      const pair = await startSession(context, userId, { scope: scope.scope, client: loginOptions.client });
       // A login races a password change or the user's deletion: the password was checked against
       // a hash that may be gone by the time the session exists. Re-read the user; if the hash
       // changed or the user is gone, the new session dies at once and the login fails.
@@ -339,14 +390,19 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       if (byId !== undefined) {
         const current = await byId.call(options.users, userIdOf(checked.user));
         if (current === null || current === undefined || current.passwordHash !== checked.user.passwordHash) {
-          await revokeSessions(context, { sessionId: pair.sessionId });
+          await revokeSessions(context, { sessionId: pair.sessionId, userId }, "login_raced_password_change");
+          audit.record({ type: "login.failed", reason: "password_changed_meanwhile", userId });
           return { ok: false, code: "credentials_invalid" };
         }
       }
+      audit.record({ type: "login.succeeded", userId, sessionId: pair.sessionId, subject: `session:${pair.sessionId}`, ...clientFields(loginOptions.client) });
       return { ok: true, user: checked.user, pair };
     },
-    startSession: (user, sessionOptions = {}) =>
-      startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client }),
+    async startSession(user, sessionOptions = {}) {
+      const pair = await startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client });
+      audit.record({ type: "session.started", userId: userIdOf(user), sessionId: pair.sessionId, subject: `session:${pair.sessionId}`, ...clientFields(sessionOptions.client) });
+      return pair;
+    },
     issueAccessToken(user, issueOptions = {}) {
       const ttlSeconds = issueOptions.ttlSeconds ?? accessTokenTtlSeconds;
       const scope = issueOptions.scope ?? "";
@@ -375,6 +431,13 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       return verdict.ok ? { ok: true, via: "password" } : { ok: false, code: "credentials_invalid", detail: "The password is incorrect" };
     },
     async logout(principal) {
+      audit.record({
+        type: "logout",
+        userId: principal.userId || null,
+        clientId: principal.clientId ?? null,
+        sessionId: principal.sessionId,
+        subject: principal.tokenId !== null ? `token:${principal.tokenId}` : principal.sessionId !== null ? `session:${principal.sessionId}` : `jti:${principal.jti ?? ""}`,
+      });
       if (principal.tokenId !== null) {
         await storedTokens.revoke(principal.userId, principal.tokenId);
         return;
@@ -399,6 +462,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     revokeAccessToken,
     revokeUser,
     async forgetUser(user) {
+      audit.record({ type: "user.deleted", userId: String(user), subject: `user:${String(user)}` });
       await revokeUser(user);
       // The user's clients acted for them: they go too.
       for (const client of await store.listClients({ ownerId: String(user) })) await machineClients.revoke(client.id);
@@ -416,12 +480,21 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       },
     },
     personalAccessTokens: {
-      create: (userId, createOptions) => storedTokens.createPersonalAccessToken(String(userId), createOptions),
+      async create(userId, createOptions) {
+        const issued = await storedTokens.createPersonalAccessToken(String(userId), createOptions);
+        audit.record({ type: "pat.created", userId: String(userId), subject: `token:${issued.record.id}` });
+        return issued;
+      },
       list: (userId) => storedTokens.list(String(userId), PERSONAL_ACCESS_TOKEN_KIND),
       revoke: (userId, id) => storedTokens.revoke(String(userId), id, PERSONAL_ACCESS_TOKEN_KIND),
     },
     tokens: {
-      issue: (userId, issueOptions) => storedTokens.issue(String(userId), issueOptions),
+      async issue(userId, issueOptions) {
+        const issued = await storedTokens.issue(String(userId), issueOptions);
+        // A handed-back live token (reuseIfValidFor) was created before: only new rows are events.
+        if (issued.record.createdAt >= clock.now() - 1_000) audit.record({ type: "token.created", userId: String(userId), subject: `token:${issued.record.id}`, reason: issueOptions.kind });
+        return issued;
+      },
       verify: (token, verifyOptions) => verify(token, { accept: [verifyOptions.kind] }),
       list: (userId, kind) => storedTokens.list(String(userId), kind),
       revoke: (userId, id) => storedTokens.revoke(String(userId), id),
@@ -439,7 +512,11 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     },
     keys: {
       jwks: () => keys.jwks(),
-      rotate: (rotateOptions) => keys.rotate(rotateOptions),
+      async rotate(rotateOptions) {
+        const record = await keys.rotate(rotateOptions);
+        audit.record({ type: "key.rotated", subject: `key:${record.kid}`, reason: record.alg });
+        return record;
+      },
       records: () => keys.records(),
     },
     async introspect(token) {
@@ -453,9 +530,34 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],
     header: ((name: string, verifierOptions?: HeaderVerifierOptions<unknown>) => createHeaderVerifier(host, name, verifierOptions)) as Tessera<U>["header"],
     basic: ((verifierOptions?: BasicVerifierOptions<U, unknown>) => createBasicVerifier(host, verifierOptions)) as Tessera<U>["basic"],
+    audit: {
+      record: (event) => audit.record(event),
+      rateLimited: (limit, key, extra = {}) => audit.rateLimited(limit, key, extra),
+      list: (query) => store.listAuditEvents(query),
+      async verifyChain() {
+        await audit.flush().catch(() => undefined);
+        const state = { lastHash: null, checked: 0 };
+        for (let afterId = 0; ; ) {
+          const page = await store.listAuditEvents({ afterId, limit: 1000 });
+          const broken = checkAuditChain(page, state);
+          if (broken !== null) return { ok: false, checked: state.checked, ...broken };
+          const last = page.at(-1);
+          if (last === undefined) return { ok: true, checked: state.checked };
+          afterId = last.id;
+        }
+      },
+      flush: () => audit.flush(),
+      get dropped() {
+        return audit.dropped;
+      },
+      get pending() {
+        return audit.pending;
+      },
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
+      await audit.close();
       await revocations.close();
     },
   };
@@ -488,4 +590,12 @@ function readSeconds(name: string, value: number | undefined, fallback: number, 
   const resolved = value ?? fallback;
   if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) throw new ConfigError(name, `expected ${min} to ${max} seconds`);
   return resolved;
+}
+
+function clientFields(client: ClientInfo | undefined): { ip?: string | null; userAgent?: string | null } {
+  if (client === undefined) return {};
+  return {
+    ...(client.ip === undefined ? {} : { ip: client.ip }),
+    ...(client.userAgent === undefined ? {} : { userAgent: client.userAgent }),
+  };
 }

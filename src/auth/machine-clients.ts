@@ -82,6 +82,7 @@ export class MachineClients {
     });
     const secret = generateOpaqueToken("clientSecret");
     const secretRecord = await this.context.store.addClientSecret({ clientId: client.id, secretHash: hashToken(secret), now });
+    this.context.audit.record({ type: "client.created", userId: client.ownerId, clientId: client.id, subject: `client:${client.id}` });
     return { ok: true, client, secret, secretRecord };
   }
 
@@ -106,14 +107,16 @@ export class MachineClients {
         revoked.push(...(await store.revokeClientSecrets({ clientId, secretId: old.id }, now)));
       }
     }
-    for (const entry of revoked) await this.revokeSecretTokens(entry.id);
+    this.context.audit.record({ type: "client.secret_rotated", userId: client.ownerId, clientId, subject: `secret:${record.id}` });
+    for (const entry of revoked) await this.revokeSecretTokens(entry.id, client.ownerId);
     return { secret, record, revoked };
   }
 
   /** Revokes one secret of a client and the tokens it minted; false when it was not live. */
   async revokeSecret(clientId: string, secretId: number): Promise<boolean> {
     const revoked = await this.context.store.revokeClientSecrets({ clientId, secretId }, this.context.clock.now());
-    for (const entry of revoked) await this.revokeSecretTokens(entry.id);
+    const ownerId = revoked.length > 0 ? ((await this.context.store.getClient(clientId))?.ownerId ?? null) : null;
+    for (const entry of revoked) await this.revokeSecretTokens(entry.id, ownerId);
     return revoked.length > 0;
   }
 
@@ -123,6 +126,7 @@ export class MachineClients {
     const revoked = await store.revokeClient(clientId, clock.now());
     if (revoked === null) return null;
     await revocations.revoke({ kind: "user", value: clientRevocationSubject(clientId), revokedAt: clock.now(), expiresAt: revocationExpiry(clock) });
+    this.context.audit.record({ type: "client.revoked", userId: revoked.ownerId, clientId, subject: `client:${clientId}` });
     return revoked;
   }
 
@@ -132,16 +136,23 @@ export class MachineClients {
    */
   async authenticate(clientId: string, clientSecret: string): Promise<Result<{ client: ClientRecord; secretId: number }, "invalid_client">> {
     const refused = { ok: false as const, code: "invalid_client" as const, detail: "Client authentication failed" };
-    if (!isClientId(clientId) || !isWellFormedOpaqueToken(clientSecret, "clientSecret")) return refused;
-    const { store } = this.context;
+    const { store, audit } = this.context;
+    const failed = (reason: string, ownerId: string | null = null) => {
+      // An id that is not one of ours is not stored: it may be anything a caller typed.
+      audit.record({ type: "client.auth_failed", reason, actorType: "anonymous", actorId: null, userId: ownerId, clientId: isClientId(clientId) ? clientId : null });
+      return refused;
+    };
+    if (!isClientId(clientId)) return failed("unknown_client");
+    if (!isWellFormedOpaqueToken(clientSecret, "clientSecret")) return failed("malformed_secret");
     const client = await store.getClient(clientId);
-    if (client === null || client.revokedAt !== null) return refused;
+    if (client === null) return failed("unknown_client");
+    if (client.revokedAt !== null) return failed("client_revoked", client.ownerId);
     const presented = hashToken(clientSecret);
     let matched: ClientSecretRecord | null = null;
     for (const secret of await store.listClientSecrets(clientId)) {
       if (tokenHashesEqual(secret.secretHash, presented)) matched = secret;
     }
-    if (matched === null) return refused;
+    if (matched === null) return failed("wrong_secret", client.ownerId);
     const secretId = matched.id;
     this.context.touches.touch(`c${clientId}`, (now) => store.touchClient(clientId, now));
     this.context.touches.touch(`cs${secretId}`, (now) => store.touchClientSecret(secretId, now));
@@ -167,11 +178,21 @@ export class MachineClients {
     const claims: Record<string, unknown> = { client_id: client.id, tsr_secret: secretId };
     if (client.ownerId !== null) claims["tsr_owner"] = client.ownerId;
     const issued = this.context.keys.issue({ sub: client.id, scope: granted.scope, ttlSeconds, extraClaims: claims });
+    this.context.audit.record({
+      type: "client.token_issued",
+      actorType: "client",
+      actorId: client.id,
+      userId: client.ownerId,
+      clientId: client.id,
+      subject: `jti:${issued.jti}`,
+      reason: `secret:${secretId}`,
+    });
     return { ok: true, accessToken: issued.token, tokenType: "Bearer", expiresInSeconds: ttlSeconds, scope: granted.scope, client };
   }
 
-  private async revokeSecretTokens(secretId: number): Promise<void> {
+  private async revokeSecretTokens(secretId: number, ownerId: string | null): Promise<void> {
     const { clock, revocations } = this.context;
+    this.context.audit.record({ type: "client.secret_revoked", userId: ownerId, subject: `secret:${secretId}` });
     await revocations.revoke({ kind: "token", value: secretRevocationSubject(secretId), revokedAt: clock.now(), expiresAt: revocationExpiry(clock) });
   }
 }

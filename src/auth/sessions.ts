@@ -73,10 +73,12 @@ export async function refreshSession(
     // Spent before the grace window, or inside it but the chain has already moved past the
     // successor: no valid pair can be handed out, and a second holder of the token is the
     // theft the rotation exists to catch.
-    await revokeSessions(context, { sessionId: record.sessionId });
+    await revokeSessions(context, { sessionId: record.sessionId }, "reuse_detected");
+    context.audit.record({ type: "refresh.reuse_detected", userId: record.userId, sessionId: record.sessionId, subject: `session:${record.sessionId}`, reason: "reuse_detected" });
     return { ok: false, code: "token_revoked", detail: "The refresh token was already used; the session is revoked" };
   }
   await store.touchSession(session.id, now);
+  context.audit.record({ type: "token.refreshed", userId: session.userId, sessionId: session.id, subject: `session:${session.id}` });
   return { ok: true, pair: pairFor(context, session, successor, scope) };
 }
 
@@ -112,8 +114,14 @@ function pairFor(context: TesseraContext, session: SessionRecord, refreshToken: 
 export async function revokeSessions(
   context: TesseraContext,
   selector: { sessionId: number; userId?: string } | { userId: string; exceptSessionId?: number },
+  reason: string | null = null,
 ): Promise<number[]> {
   const ids = await context.store.revokeSessions(selector, context.clock.now());
+  for (const id of ids) {
+    // The log names whose session it was, so it shows up in that user's events.
+    const userId = "userId" in selector && selector.userId !== undefined ? selector.userId : ((await context.store.getSession(id))?.userId ?? null);
+    context.audit.record({ type: "session.revoked", userId, sessionId: id, subject: `session:${id}`, reason });
+  }
   // A session already revoked in the store still gets its entry: a retry after a partial
   // failure must finish the job, and entries are idempotent.
   const targets = "sessionId" in selector && selector.userId === undefined && ids.length === 0 ? [selector.sessionId] : ids;

@@ -205,6 +205,7 @@ export class StoredTokens {
 
   private async afterRevoke(record: StoredTokenRecord): Promise<void> {
     this.cache.delete(record.tokenHash);
+    this.context.audit.record({ type: record.kind === PERSONAL_ACCESS_TOKEN_KIND ? "pat.revoked" : "token.revoked", userId: record.userId, subject: `token:${record.id}` });
     const expiresAt = record.expiresAt === null ? revocationExpiry(this.context.clock) : Math.max(record.expiresAt + 60_000, this.context.clock.now() + 60_000);
     await this.context.revocations.revoke({ kind: "token", value: String(record.id), revokedAt: this.context.clock.now(), expiresAt });
   }

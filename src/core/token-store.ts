@@ -161,6 +161,61 @@ export interface NewClientSecret {
 /** Which secrets {@link TokenStore.revokeClientSecrets} revokes: one, or all of a client (optionally all but one). */
 export type ClientSecretSelector = { clientId: string; secretId: number } | { clientId: string; exceptSecretId?: number };
 
+/** Who caused an audit event: a user, a machine client, an operator (the CLI), or nobody known (a failed login). */
+export type AuditActorType = "user" | "client" | "operator" | "anonymous";
+
+/**
+ * One authentication event as the audit log keeps it. Never a secret, token or password:
+ * tokens are named by id (`token:17`, `session:3`, `jti:...`, `client:tsr_ci_...`).
+ */
+export interface NewAuditEvent {
+  /** epoch ms. */
+  at: number;
+  /** `login.succeeded`, `login.failed`, `token.revoked`, ... (docs/core.md, audit log). */
+  type: string;
+  actorType: AuditActorType;
+  actorId: string | null;
+  /** The user the event concerns (whose log it shows up in). */
+  userId: string | null;
+  clientId: string | null;
+  sessionId: number | null;
+  /** What was acted on: `token:17`, `session:3`, `jti:...`, `client:...`, `secret:4`, `key:KID`. */
+  subject: string | null;
+  /** Why, for failures (`unknown_user`, `wrong_password`, `reuse_detected`, the limit's name). */
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** How: `DELETE /api/tokens`, `cli: tessera tokens revoke`. */
+  via: string | null;
+  /** How many occurrences the row stands for (rate-limit refusals are aggregated per key and minute). */
+  count: number;
+}
+
+/** A stored audit event; with the hash chain on, `hash` = SHA-256 over `prevHash` and the event. */
+export interface AuditEventRecord extends NewAuditEvent {
+  id: number;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+/** Which audit events {@link TokenStore.listAuditEvents} reads; all filters optional. */
+export interface AuditQuery {
+  userId?: string | undefined;
+  clientId?: string | undefined;
+  types?: readonly string[] | undefined;
+  /** epoch ms, inclusive. */
+  since?: number | undefined;
+  /** epoch ms, exclusive. */
+  until?: number | undefined;
+  /** Newest first, with ids below this one (a page cursor). */
+  beforeId?: number | undefined;
+  /** Oldest first, with ids above this one (following the log); takes precedence over `beforeId`. */
+  afterId?: number | undefined;
+  /** 1 to 1000. */
+  limit: number;
+}
+
 /** How many rows {@link TokenStore.deleteExpired} removed, per table. */
 export interface ExpiredRows {
   sessions: number;
@@ -227,6 +282,17 @@ export interface TokenStore {
   /** Revokes the live secrets selected; returns them, now revoked (empty when none was live). */
   revokeClientSecrets(selector: ClientSecretSelector, now: number): Promise<ClientSecretRecord[]>;
   touchClientSecret(id: number, now: number): Promise<void>;
+
+  /**
+   * Appends audit events in one transaction. With `chain`, each row's `hash` chains to the
+   * previous row's (`hashOf(prevHash, event)`); the chain head is locked while appending, so
+   * concurrent writers (instances) extend one chain.
+   */
+  appendAuditEvents(events: readonly NewAuditEvent[], options?: { chain?: (prevHash: string | null, event: NewAuditEvent) => string }): Promise<void>;
+  /** Audit events matching the query: newest first, or oldest first after `afterId`. */
+  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
+  /** Retention: deletes the audit events older than `before` (epoch ms); returns how many. */
+  deleteAuditEventsBefore(before: number): Promise<number>;
 
   /** A named secret created once and shared by every instance (first writer wins). */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;

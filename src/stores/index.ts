@@ -24,6 +24,8 @@ export type {
   TokenSecretsTable,
   TokenClientsTable,
   TokenClientSecretsTable,
+  TokenAuditEventsTable,
+  TokenAuditChainTable,
   IntegerColumn,
   NullableIntegerColumn,
   IdentityColumn,

@@ -3,7 +3,8 @@
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
-import type { NewSession, NewStoredToken, RevocationRecord, SigningKeyRecord, TokenStore } from "../../src/core/token-store.js";
+import { checkAuditChain, hashAuditEvent } from "../../src/core/audit-chain.js";
+import type { NewAuditEvent, NewSession, NewStoredToken, RevocationRecord, SigningKeyRecord, TokenStore } from "../../src/core/token-store.js";
 
 /** A fresh, empty, migrated store and how to dispose of it. */
 export interface ContractTokenStore {
@@ -585,6 +586,67 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
           const rest = await store.revokeClientSecrets({ clientId: id, exceptSecretId: c.id }, T0 + 4);
           assert.deepEqual(rest.map((secret) => secret.id), [b.id]);
           assert.deepEqual((await store.listClientSecrets(id)).map((secret) => secret.id), [c.id]);
+        }));
+    });
+
+    void describe("audit events", () => {
+      const event = (overrides: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
+        at: T0,
+        type: "login.succeeded",
+        actorType: "user",
+        actorId: "u1",
+        userId: "u1",
+        clientId: null,
+        sessionId: 3,
+        subject: "session:3",
+        reason: null,
+        ip: "203.0.113.7",
+        userAgent: "curl/8",
+        requestId: "req-1",
+        via: "POST /api/tokens",
+        count: 1,
+        ...overrides,
+      });
+
+      void test("events are appended, read newest first with filters and cursors, and pruned by age", () =>
+        withStore(async (store) => {
+          await store.appendAuditEvents([
+            event(),
+            event({ at: T0 + 1, type: "login.failed", userId: "u2", actorId: null, actorType: "anonymous", reason: "wrong_password" }),
+            event({ at: T0 + 2, type: "client.token_issued", clientId: "tsr_ci_x", userId: null }),
+            event({ at: T0 + 3, type: "logout" }),
+          ]);
+          const all = await store.listAuditEvents({ limit: 10 });
+          assert.deepEqual(all.map((row) => row.type), ["logout", "client.token_issued", "login.failed", "login.succeeded"]);
+          const first = all[3];
+          assert.ok(first);
+          assert.deepEqual({ ...first, id: 0 }, { ...event(), id: 0, prevHash: null, hash: null });
+          assert.deepEqual((await store.listAuditEvents({ userId: "u1", limit: 10 })).map((row) => row.type), ["logout", "login.succeeded"]);
+          assert.deepEqual((await store.listAuditEvents({ clientId: "tsr_ci_x", limit: 10 })).map((row) => row.type), ["client.token_issued"]);
+          assert.deepEqual((await store.listAuditEvents({ types: ["login.failed", "logout"], limit: 10 })).map((row) => row.type), ["logout", "login.failed"]);
+          assert.deepEqual((await store.listAuditEvents({ since: T0 + 1, until: T0 + 3, limit: 10 })).map((row) => row.at), [T0 + 2, T0 + 1]);
+          const page = await store.listAuditEvents({ limit: 2 });
+          const next = await store.listAuditEvents({ limit: 2, beforeId: page[1]?.id });
+          assert.deepEqual([...page, ...next].map((row) => row.id), all.map((row) => row.id), "the cursor pages through everything once");
+          assert.deepEqual((await store.listAuditEvents({ afterId: first.id, limit: 2 })).map((row) => row.at), [T0 + 1, T0 + 2], "following: oldest first");
+          assert.equal(await store.deleteAuditEventsBefore(T0 + 2), 2);
+          assert.deepEqual((await store.listAuditEvents({ limit: 10 })).map((row) => row.at), [T0 + 3, T0 + 2]);
+        }));
+
+      void test("chained appends link every row to the previous one, across batches, and tampering shows", () =>
+        withStore(async (store) => {
+          await store.appendAuditEvents([event(), event({ at: T0 + 1 })], { chain: hashAuditEvent });
+          await store.appendAuditEvents([event({ at: T0 + 2, type: "logout" })], { chain: hashAuditEvent });
+          const rows = (await store.listAuditEvents({ afterId: 0, limit: 10 }));
+          assert.equal(rows.length, 3);
+          assert.equal(rows[0]?.prevHash, null);
+          assert.equal(rows[1]?.prevHash, rows[0]?.hash);
+          assert.equal(rows[2]?.prevHash, rows[1]?.hash, "the second batch continues the chain");
+          assert.equal(checkAuditChain(rows, { lastHash: null, checked: 0 }), null);
+          const tampered = rows.map((row, index) => (index === 1 ? { ...row, ip: "198.51.100.1" } : row));
+          assert.deepEqual(checkAuditChain(tampered, { lastHash: null, checked: 0 }), { id: rows[1]?.id, reason: "hash_mismatch" });
+          const removed = [rows[0], rows[2]].filter((row) => row !== undefined);
+          assert.deepEqual(checkAuditChain(removed, { lastHash: null, checked: 0 }), { id: rows[2]?.id, reason: "prev_hash_mismatch" });
         }));
     });
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { TokenStore } from "../../../core/token-store.js";
 import type { SqlDialectName } from "../dialect.js";
+import { createAuditQueries } from "./audit-queries.js";
 import { createClientQueries } from "./client-queries.js";
 import { createCleanupQueries } from "./cleanup-queries.js";
 import { migrateTokenStore } from "./migrate-token-store.js";
@@ -51,6 +52,7 @@ export function createSqlTokenStore(context: TokenStoreContext, lifecycle: { clo
     ...createRevocationQueries(context),
     ...createSecretQueries(context),
     ...createClientQueries(context),
+    ...createAuditQueries(context),
     ...createCleanupQueries(context),
     async ping() {
       await sql`select 1`.execute(context.db);

@@ -19,6 +19,8 @@ export const TOKEN_TABLES: readonly (keyof TokenDatabase)[] = [
   "secrets",
   "clients",
   "client_secrets",
+  "audit_events",
+  "audit_chain",
 ];
 
 const PREFIX_SYNTAX = /^[a-z_][a-z0-9_]*$/;
