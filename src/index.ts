@@ -6,6 +6,8 @@ export type { Principal, TokenPair, Result, ClientInfo, TokenFailureCode } from 
 export type { LoginUser, UserDirectory } from "./auth/user-directory.js";
 export type { IssuedToken, IssueTokenOptions } from "./auth/stored-tokens.js";
 export type { CreatedClient, RotatedClientSecret, ClientAccessToken } from "./auth/machine-clients.js";
+export { runWithAuditContext, enterAuditContext, currentAuditContext, type AuditContext, type AuditLogOptions, type AuditEventInput } from "./auth/audit-log.js";
+export type { BrokenAuditLink } from "./core/audit-chain.js";
 export type {
   BasicVerifierOptions,
   BearerVerifierOptions,
@@ -34,6 +36,10 @@ export type {
   ClientSecretRecord,
   NewClientSecret,
   ClientSecretSelector,
+  AuditActorType,
+  NewAuditEvent,
+  AuditEventRecord,
+  AuditQuery,
 } from "./core/token-store.js";
 export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type Failure } from "./core/errors.js";
 export { parseScope, formatScope, hasScopes, missingScopes, normalizeScopes, isScopeToken, type ScopeInput } from "./core/scopes.js";

@@ -5,6 +5,7 @@ import addFormatsModule from "ajv-formats";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createTessera, type Tessera } from "../auth/create-tessera.js";
 import type { RevocationFeed } from "../auth/revocation-service.js";
+import { enterAuditContext } from "../auth/audit-log.js";
 import { TouchStamps } from "../auth/touch-stamps.js";
 import type { Clock } from "../core/clock.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
@@ -22,6 +23,7 @@ import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
 import { registerAdminClientRoutes } from "./routes/admin-clients.js";
+import { registerAuditEventRoutes } from "./routes/audit-events.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -87,6 +89,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
   const store = database.sealed;
+  const metrics = new ServerMetrics();
   let tessera: Tessera<UserRecord> | undefined;
   try {
     try {
@@ -119,6 +122,12 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       verifiedTokenCacheSize: config.tokenCacheSize,
+      audit: {
+        retentionSeconds: config.auditRetentionSeconds,
+        chain: config.auditChain,
+        flushIntervalMs: config.auditFlushIntervalMs,
+        onDrop: (count) => metrics.auditDropped.inc(count),
+      },
       ...(extensions.revocationFeed ? { revocationFeed: extensions.revocationFeed } : {}),
       ...(extensions.revocationPollIntervalMs === undefined ? {} : { revocationPollIntervalMs: extensions.revocationPollIntervalMs }),
     });
@@ -129,6 +138,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     throw error instanceof BackendUnavailableError && error.backend === "database" ? databaseUnavailable(error, config) : error;
   }
   const ready = tessera;
+  metrics.onRefused = (limit, key) => ready.audit.rateLimited(limit, key);
 
   const app = Fastify({
     logger:
@@ -171,7 +181,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       },
       extensions.limiterFactory,
     ),
-    metrics: new ServerMetrics(),
+    metrics,
     touches: new TouchStamps(ready.clock),
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
@@ -182,8 +192,16 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     await extensions.onClose?.();
   });
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
-  app.addHook("onRequest", (_request, reply, done) => {
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-content-type-options", "nosniff");
+    // Every audit event recorded while handling this request says where it came from; the route
+    // guard adds who, once the token is verified.
+    enterAuditContext({
+      ip: request.ip,
+      userAgent: request.headers["user-agent"] ?? null,
+      requestId: request.id,
+      via: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0] ?? ""}`,
+    });
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
@@ -241,6 +259,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerPostRoutes(app, context, requireAuth);
   await registerMeRoutes(app, context, requireAuth);
   await registerAdminClientRoutes(app, context, requireAuth);
+  await registerAuditEventRoutes(app, context, requireAuth);
   return app;
 }
 

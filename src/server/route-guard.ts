@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import { currentAuditContext } from "../auth/audit-log.js";
 import type { Principal } from "../auth/types.js";
 import { formatBearerChallenge } from "../http/challenge.js";
 import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
@@ -72,7 +73,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
       const key = clientIpKey(request.ip);
       const blocked = exhausted.get(key);
       if (blocked !== undefined && Date.now() < blocked.until) {
-        metrics.rateLimited.inc({ limit: "bad-token-ip" });
+        metrics.refused("bad-token-ip", key);
         const resetSeconds = Math.max(1, Math.ceil((blocked.until - Date.now()) / 1000));
         await sendProblem(reply, "rate_limited", {
           detail: "Too many requests with unusable tokens from this address",
@@ -104,6 +105,13 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         return;
       }
       metrics.authOutcomes.inc({ outcome: "ok" });
+      const audit = currentAuditContext();
+      if (audit !== undefined) {
+        const isClient = auth.tokenType === "client_token";
+        audit.actorType = isClient ? "client" : "user";
+        audit.actorId = isClient ? (auth.clientId ?? null) : String(auth.userId);
+        audit.clientId = auth.clientId ?? null;
+      }
       if (auth.userId !== 0) context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
 
       const limit = limits.requestToken;
@@ -113,7 +121,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         const decision = await limit.hit(key);
         void reply.headers(rateLimitHeaders(decision));
         if (!decision.allowed) {
-          metrics.rateLimited.inc({ limit: "request-token" });
+          metrics.refused("request-token", key);
           await sendProblem(reply, "rate_limited", {
             detail: "Too many requests with this token",
             headers: { "retry-after": String(decision.resetSeconds) },

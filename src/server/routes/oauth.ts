@@ -8,7 +8,7 @@ import type { ServerContext } from "../context.js";
 import { isoTime } from "../presenters.js";
 import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-login.js";
 import { sendProblem } from "../../http/fastify/problems.js";
-import { rateLimitHeaders } from "../../http/rate-limit.js";
+import { clientIpKey, rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
 import { limitPerIp } from "../ip-limit.js";
 import { attemptClientGrant, readClientAuthentication } from "../client-credentials.js";
@@ -130,7 +130,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
         }
         metrics.authOutcomes.inc({ outcome: outcome.code });
         if (outcome.code === "rate_limited") {
-          metrics.rateLimited.inc({ limit: outcome.limit });
+          metrics.refused(outcome.limit, outcome.limit === "login-ip" ? clientIpKey(request.ip) : clientAuth.clientId.slice(0, 64));
           return sendProblem(reply, "rate_limited", {
             detail: outcome.detail,
             headers: { "retry-after": String(outcome.retryAfterSeconds) },
@@ -160,7 +160,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
           userAgent: request.headers["user-agent"] ?? null,
         });
         if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
-        metrics.recordLogin(outcome);
+        metrics.recordLogin(outcome, { ip: request.ip, username });
         if (outcome.ok) {
           await context.users.touchUser(outcome.user.id, tessera.clock.now());
           return tokenResponseBody(outcome.pair);
