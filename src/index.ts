@@ -8,6 +8,7 @@ export type { IssuedToken, IssueTokenOptions } from "./auth/stored-tokens.js";
 export type { CreatedClient, RotatedClientSecret, ClientAccessToken } from "./auth/machine-clients.js";
 export { runWithAuditContext, enterAuditContext, currentAuditContext, type AuditContext, type AuditLogOptions, type AuditEventInput } from "./auth/audit-log.js";
 export type { BrokenAuditLink } from "./core/audit-chain.js";
+export type { TokenExplanation, TokenRevocation, ExplainedTokenKind } from "./auth/explain-token.js";
 export type {
   BasicVerifierOptions,
   BearerVerifierOptions,

@@ -9,6 +9,7 @@ import type { ClientRecord, ClientSecretRecord, SessionRecord, SigningKeyRecord,
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
+import { explainToken, type TokenExplanation } from "./explain-token.js";
 import { AuditLog, DisabledAuditLog, type AuditEventInput, type AuditLogOptions } from "./audit-log.js";
 import { checkAuditChain, type BrokenAuditLink } from "../core/audit-chain.js";
 import type { AuditEventRecord, AuditQuery } from "../core/token-store.js";
@@ -198,6 +199,13 @@ export interface Tessera<U extends LoginUser = LoginUser> {
     rotate(options?: { alg?: JwtAlg; retireAfterSeconds?: number }): Promise<SigningKeyRecord>;
     records(): SigningKeyRecord[];
   };
+  /**
+   * What any token string is and why it is or is not accepted, in words and as data: kind,
+   * user or client, session, scopes, times, signing key, issuer/audience mismatches, and who
+   * revoked it, when and how (from the audit log). For operators and owners, never for a 401.
+   * Side-effect free.
+   */
+  explain(token: string): Promise<TokenExplanation>;
   /** RFC 7662: what an active token says about itself, or null when it is not active. Side-effect free. */
   introspect(token: string): Promise<Introspection | null>;
 
@@ -519,6 +527,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       },
       records: () => keys.records(),
     },
+    explain: (token) => explainToken({ context, issuer: options.issuer, audience: options.audience }, token),
     async introspect(token) {
       if (opaqueTokenKind(token) === "refreshToken") return introspectRefreshToken(context, token);
       // Introspection is a question about a token, not a use of it: no last-used stamp. Every

@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: CommandRunner }>>> 
   secrets: () => import("./commands/secrets.js"),
   clients: () => import("./commands/clients.js"),
   audit: () => import("./commands/audit.js"),
+  explain: () => import("./commands/explain.js"),
 };
 
 const USAGE = `Usage: tessera <command> [options]
@@ -34,6 +35,7 @@ Commands:
   clients create|list|rotate-secret|revoke
                                  machine clients (OAuth 2.0 client credentials)
   audit [verify]                 the audit log of authentication events; verify its hash chain
+  explain [TOKEN | -]            why a token is or is not accepted (reads stdin by default)
   secrets rekey                  re-seal private keys and secrets with TESSERA_SECRETS_KEY
 
 Every command but serve takes --database URL (default: $TESSERA_DATABASE_URL, or

@@ -203,6 +203,8 @@ export interface AuditEventRecord extends NewAuditEvent {
 export interface AuditQuery {
   userId?: string | undefined;
   clientId?: string | undefined;
+  /** Events about this one thing (`session:12`, `token:17`, `jti:...`). */
+  subject?: string | undefined;
   types?: readonly string[] | undefined;
   /** epoch ms, inclusive. */
   since?: number | undefined;

@@ -23,6 +23,7 @@ import type { UserRecord } from "./store/index.js";
 import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
 import { registerAdminClientRoutes } from "./routes/admin-clients.js";
+import { registerAdminExplainRoute } from "./routes/admin-explain.js";
 import { registerAuditEventRoutes } from "./routes/audit-events.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
@@ -260,6 +261,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerMeRoutes(app, context, requireAuth);
   await registerAdminClientRoutes(app, context, requireAuth);
   await registerAuditEventRoutes(app, context, requireAuth);
+  await registerAdminExplainRoute(app, context, requireAuth);
   return app;
 }
 

@@ -88,6 +88,7 @@ export function createAuditQueries({ db }: TokenStoreContext): AuditQueries {
       let select = db.selectFrom("audit_events").selectAll();
       if (query.userId !== undefined) select = select.where("user_id", "=", query.userId);
       if (query.clientId !== undefined) select = select.where("client_id", "=", query.clientId);
+      if (query.subject !== undefined) select = select.where("subject", "=", query.subject);
       if (query.types !== undefined && query.types.length > 0) select = select.where("type", "in", [...query.types]);
       if (query.since !== undefined) select = select.where("at", ">=", query.since);
       if (query.until !== undefined) select = select.where("at", "<", query.until);
