@@ -60,6 +60,7 @@ export const REDACTED_LOG_PATHS = [
   "*.password",
   "*.current_password",
   "*.refresh_token",
+  "*.client_secret",
   "*.access_token",
   "*.token",
 ];
