@@ -34,6 +34,9 @@ void describe("tessera audit", () => {
     assert.equal(revoked?.client_id, clientId);
     assert.equal(revoked?.user_id, String(adaId));
     assert.ok(types.includes("key.rotated"));
+    const userCreated = events.find((event) => event.type === "user.created");
+    assert.equal(userCreated?.user_id, String(adaId));
+    assert.equal(userCreated?.via, "cli: tessera users create");
 
     const onlyAda = JSON.parse((await runTessera(["audit", "--user", "ada", "--json"], { databaseUrl })).stdout) as EventJson[];
     assert.ok(onlyAda.length >= 2 && onlyAda.every((event) => event.user_id === String(adaId)));
