@@ -160,6 +160,8 @@ void describe("audit log", () => {
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.equal(rows[0]?.count, refused);
     assert.equal(rows[0]?.subject, "127.0.0.1");
+    const metrics = await app.inject({ method: "GET", url: "/metrics" });
+    assert.match(metrics.body, /^tessera_audit_events_dropped_total 0$/m, "nothing dropped while the database keeps up");
   });
 
 });
