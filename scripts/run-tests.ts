@@ -50,7 +50,7 @@ function runNodeTests(name: string, testFiles: string[], env: NodeJS.ProcessEnv 
 
 // Second pass: the HTTP contract suites again, on PostgreSQL, so both stores serve the whole
 // contract. Skipped (with a message) when PostgreSQL is not reachable outside CI.
-const serverFiles = files.filter((file) => /test[\\/]server[\\/](tokens|oauth|users|posts|me|rate-limits|concurrency|console)\.test\.ts$/.test(file));
+const serverFiles = files.filter((file) => /test[\\/]server[\\/](tokens|oauth|users|posts|me|rate-limits|concurrency|console|clients|audit|explain)\.test\.ts$/.test(file));
 const postgresPass = async (): Promise<PassResult | null> => {
   if (serverFiles.length === 0 || process.env["TESSERA_SKIP_POSTGRES_PASS"] === "1") return null;
   const { isPostgresReachable, readTestPostgresUrl, redactUrl } = await import("../test/support/postgres.js");

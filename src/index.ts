@@ -5,6 +5,10 @@ export { createTessera, type Tessera, type TesseraOptions, type Introspection } 
 export type { Principal, TokenPair, Result, ClientInfo, TokenFailureCode } from "./auth/types.js";
 export type { LoginUser, UserDirectory } from "./auth/user-directory.js";
 export type { IssuedToken, IssueTokenOptions } from "./auth/stored-tokens.js";
+export type { CreatedClient, RotatedClientSecret, ClientAccessToken } from "./auth/machine-clients.js";
+export { runWithAuditContext, enterAuditContext, currentAuditContext, type AuditContext, type AuditLogOptions, type AuditEventInput } from "./auth/audit-log.js";
+export type { BrokenAuditLink } from "./core/audit-chain.js";
+export type { TokenExplanation, TokenRevocation, ExplainedTokenKind } from "./auth/explain-token.js";
 export type {
   BasicVerifierOptions,
   BearerVerifierOptions,
@@ -29,6 +33,15 @@ export type {
   RevocationKind,
   RevocationRecord,
   ExpiredRows,
+  ClientRecord,
+  NewClient,
+  ClientSecretRecord,
+  NewClientSecret,
+  ClientSecretSelector,
+  AuditActorType,
+  NewAuditEvent,
+  AuditEventRecord,
+  AuditQuery,
 } from "./core/token-store.js";
 export { ERROR_CODES, TesseraError, ConfigError, BackendUnavailableError, type ErrorCode, type Failure } from "./core/errors.js";
 export { parseScope, formatScope, hasScopes, missingScopes, normalizeScopes, isScopeToken, type ScopeInput } from "./core/scopes.js";

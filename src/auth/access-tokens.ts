@@ -1,5 +1,6 @@
 import { issuedAtMs } from "../core/jwt/jti.js";
 import type { AccessTokenClaims } from "../core/jwt/index.js";
+import { clientRevocationSubject, secretRevocationSubject } from "./machine-clients.js";
 import type { TesseraContext } from "./tessera-context.js";
 import type { Principal, Result, TokenFailureCode } from "./types.js";
 
@@ -11,13 +12,7 @@ export function checkAccessToken(context: TesseraContext, token: string, touch =
   const verified = context.keys.verify(token);
   if (!verified.ok) return { ok: false, code: verified.code, unknownKid: verified.reason === "unknown_kid" };
   const principal = principalOf(verified.claims);
-  const revoked = context.revocations.isRevoked({
-    jti: verified.claims.jti,
-    sessionId: verified.claims.sid,
-    userId: principal.userId,
-    issuedAt: principal.issuedAt,
-  });
-  if (revoked) return { ok: false, code: "token_revoked" };
+  if (isRevoked(context, principal, verified.claims)) return { ok: false, code: "token_revoked" };
   const sessionId = principal.sessionId;
   if (touch && sessionId !== null) context.touches.touch(`s${sessionId}`, (now) => context.store.touchSession(sessionId, now));
   return { ok: true, principal };
@@ -44,7 +39,43 @@ function withoutHint(check: AccessTokenCheck): Result<{ principal: Principal }, 
   return check.ok ? { ok: true, principal: check.principal } : { ok: false, code: check.code };
 }
 
+function isRevoked(context: TesseraContext, principal: Principal, claims: AccessTokenClaims): boolean {
+  const { revocations } = context;
+  const clientId = principal.clientId;
+  if (clientId === null || clientId === undefined) {
+    return revocations.isRevoked({ jti: claims.jti, sessionId: claims.sid, userId: principal.userId, issuedAt: principal.issuedAt });
+  }
+  // A client's token dies with the client, with the secret that minted it, and with its owner.
+  const viaClient = revocations.isRevoked({
+    jti: claims.jti,
+    userId: clientRevocationSubject(clientId),
+    issuedAt: principal.issuedAt,
+    tokenId: secretRevocationSubject(Number(claims["tsr_secret"])),
+  });
+  return viaClient || (principal.userId !== "" && revocations.isRevoked({ userId: principal.userId, issuedAt: principal.issuedAt }));
+}
+
+/** A client's token: `client_id` equal to `sub`, and the secret that minted it (claims only Tessera sets). */
+function isClientToken(claims: AccessTokenClaims): boolean {
+  return typeof claims["client_id"] === "string" && claims["client_id"] === claims.sub && Number.isSafeInteger(claims["tsr_secret"]);
+}
+
 function principalOf(claims: AccessTokenClaims): Principal {
+  if (isClientToken(claims)) {
+    const owner = claims["tsr_owner"];
+    return {
+      userId: typeof owner === "string" ? owner : "",
+      tokenType: "client_token",
+      tokenKind: "client",
+      clientId: claims.sub,
+      scopes: claims.scope === "" ? [] : claims.scope.split(" "),
+      sessionId: null,
+      tokenId: null,
+      jti: claims.jti,
+      issuedAt: issuedAtMs(claims),
+      expiresAt: claims.exp * 1000,
+    };
+  }
   return {
     userId: claims.sub,
     tokenType: "access_token",

@@ -5,10 +5,15 @@ import type { JsonWebKeySet, JwtAlg } from "../core/jwt/index.js";
 import { createPasswordHasher, type PasswordHasher } from "../core/passwords/hasher.js";
 import { verifyUserPassword } from "../core/passwords/verify-user-password.js";
 import { hasScopes } from "../core/scopes.js";
-import type { RevocationRecord, SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
+import type { ClientRecord, ClientSecretRecord, RevocationRecord, SessionRecord, SigningKeyRecord, StoredTokenRecord, TokenStore } from "../core/token-store.js";
 import { opaqueTokenKind, isWellFormedOpaqueToken, hashToken } from "../core/tokens/opaque-token.js";
 import type { AuthScheme } from "../http/scheme.js";
 import { checkAccessToken, verifyAccessToken } from "./access-tokens.js";
+import { explainToken, type TokenExplanation } from "./explain-token.js";
+import { AuditLog, DisabledAuditLog, type AuditEventInput, type AuditLogOptions } from "./audit-log.js";
+import { checkAuditChain, type BrokenAuditLink } from "../core/audit-chain.js";
+import type { AuditEventRecord, AuditQuery } from "../core/token-store.js";
+import { CLIENT_TOKEN_CLAIMS, MachineClients, type ClientAccessToken, type CreatedClient, type RotatedClientSecret } from "./machine-clients.js";
 import { checkPassword, grantScope } from "./passwords-login.js";
 import { DEFAULT_MAX_REVOCATIONS_PER_USER, RevocationService, type RevocationFeed } from "./revocation-service.js";
 import { refreshSession, revokeSessions, startSession } from "./sessions.js";
@@ -70,6 +75,11 @@ export interface TesseraOptions<U extends LoginUser = LoginUser> {
   keyReloadIntervalMs?: number;
   /** Verified access tokens remembered; 0 disables the cache. Default 10,000. */
   verifiedTokenCacheSize?: number;
+  /**
+   * The audit log of authentication events, written in batches off the request path to the
+   * store. Default on, without the hash chain, kept 90 days; `false` turns it off.
+   */
+  audit?: AuditLogOptions | false;
 }
 
 /** What `tessera.introspect()` says about an active token (RFC 7662). */
@@ -115,7 +125,11 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   ): { accessToken: string; tokenType: "Bearer"; expiresInSeconds: number; scope: string };
   /** Exchanges a refresh token for a new pair (rotation with reuse detection); may narrow the scope. */
   refresh(refreshToken: string, options?: { scope?: string | undefined }): Promise<Result<{ pair: TokenPair }, TokenFailureCode | "validation_failed">>;
-  /** Verifies any token Tessera issues (access, personal access, app tokens), revocation included. */
+  /**
+   * Verifies any token Tessera issues (access, personal access, app tokens), revocation included.
+   * `accept` names the kinds taken: `"access"`, `"pat"`, app kinds, and `"client"` for machine
+   * clients' tokens (not accepted unless named). Default `["access", "pat"]`.
+   */
   verify(token: string, options?: { accept?: readonly string[]; touch?: boolean }): Promise<Result<{ principal: Principal }, TokenFailureCode>>;
   /**
    * For sensitive actions (minting a personal access token): ok when the principal is an access
@@ -161,6 +175,31 @@ export interface Tessera<U extends LoginUser = LoginUser> {
     list(userId: string | number, kind: string): Promise<StoredTokenRecord[]>;
     revoke(userId: string | number, id: number): Promise<StoredTokenRecord | null>;
   };
+  /**
+   * Machine clients (OAuth 2.0 client credentials, RFC 6749 4.4). Their tokens are JWTs with
+   * `sub` = `client_id` = the client's id; verify them with `accept: ["client", ...]`.
+   */
+  readonly clients: {
+    /** Creates a client and its first secret (shown once). `scope`: what it may ask for; `ownerId`: the user it acts for, if any. */
+    create(options: { name: string; scope: string; ownerId?: string | number | null }): Promise<Result<CreatedClient, "validation_failed">>;
+    get(id: string): Promise<ClientRecord | null>;
+    /** Live clients, newest first (of one owner, when given). */
+    list(options?: { ownerId?: string | number }): Promise<ClientRecord[]>;
+    /** Its live secrets (hashes only), oldest first. */
+    secrets(id: string): Promise<ClientSecretRecord[]>;
+    /** Adds a secret; at most two stay live (the oldest beyond is revoked), or one with `revokeOthers`. Null for no live client. */
+    rotateSecret(id: string, options?: { revokeOthers?: boolean }): Promise<RotatedClientSecret | null>;
+    /** Revokes one secret and the tokens it minted. */
+    revokeSecret(id: string, secretId: number): Promise<boolean>;
+    /** Revokes the client, its secrets and its tokens, on every instance. */
+    revoke(id: string): Promise<ClientRecord | null>;
+    /** The client credentials grant: checks id and secret, grants the scope asked (within the client's) and mints an access token. */
+    issueToken(
+      clientId: string,
+      clientSecret: string,
+      options?: { scope?: string | null | undefined },
+    ): Promise<Result<ClientAccessToken, "invalid_client" | "validation_failed">>;
+  };
   readonly keys: {
     /** RFC 7517 set of the public keys that still verify. */
     jwks(): JsonWebKeySet;
@@ -168,6 +207,13 @@ export interface Tessera<U extends LoginUser = LoginUser> {
     rotate(options?: { alg?: JwtAlg; retireAfterSeconds?: number }): Promise<SigningKeyRecord>;
     records(): SigningKeyRecord[];
   };
+  /**
+   * What any token string is and why it is or is not accepted, in words and as data: kind,
+   * user or client, session, scopes, times, signing key, issuer/audience mismatches, and who
+   * revoked it, when and how (from the audit log). For operators and owners, never for a 401.
+   * Side-effect free.
+   */
+  explain(token: string): Promise<TokenExplanation>;
   /** RFC 7662: what an active token says about itself, or null when it is not active. Side-effect free. */
   introspect(token: string): Promise<Introspection | null>;
 
@@ -184,7 +230,25 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   /** What this instance holds in memory: live revocation entries (bounded per user by `maxRevocationsPerUser`). */
   stats(): { revocationEntries: number };
 
-  /** Stops the timers and the revocation feed. The store is the app's to close. */
+  /**
+   * The audit log: `record` buffers an event of the app's own (a user created, a password
+   * changed) with the current audit context; `list` reads; `verifyChain` checks the hash chain.
+   */
+  readonly audit: {
+    record(event: AuditEventInput): void;
+    /** One refusal by a rate limit; aggregated per limit, key and minute. */
+    rateLimited(limit: string, key: string, extra?: { userId?: string | null; clientId?: string | null }): void;
+    list(query: AuditQuery): Promise<AuditEventRecord[]>;
+    /** Walks the whole log oldest first: the first row that does not chain, or how many did. */
+    verifyChain(): Promise<{ ok: true; checked: number } | ({ ok: false; checked: number } & BrokenAuditLink)>;
+    /** Writes what is buffered now. */
+    flush(): Promise<void>;
+    /** Events dropped because the buffer was full. */
+    readonly dropped: number;
+    readonly pending: number;
+  };
+
+  /** Writes the audit events still buffered, stops the timers and the revocation feed. The store is the app's to close. */
   close(): Promise<void>;
 }
 
@@ -237,11 +301,14 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
   });
   await revocations.start();
 
+  const audit = options.audit === false ? new DisabledAuditLog(store, clock) : new AuditLog(store, clock, options.audit ?? {});
+  audit.start();
   const context: TesseraContext = {
     store,
     clock,
     keys,
     revocations,
+    audit,
     touches: new TouchStamps(clock),
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
@@ -250,6 +317,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     derivationKey: Buffer.from(secret, "base64url"),
   };
   const storedTokens = new StoredTokens(context);
+  const machineClients = new MachineClients(context);
 
   let timer: NodeJS.Timeout | null = null;
   const keyReloadIntervalMs = options.keyReloadIntervalMs ?? 10_000;
@@ -259,7 +327,10 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       keys.reload().catch(() => {
         // The store is down: keep the ring we have; readiness reports the outage.
       });
-      if (++ticks % HOUSEKEEPING_EVERY_TICKS === 0) store.deleteExpired(clock.now()).catch(() => undefined);
+      if (++ticks % HOUSEKEEPING_EVERY_TICKS === 0) {
+        store.deleteExpired(clock.now()).catch(() => undefined);
+        if (!(audit instanceof DisabledAuditLog)) store.deleteAuditEventsBefore(clock.now() - audit.retentionMs).catch(() => undefined);
+      }
     }, keyReloadIntervalMs);
     timer.unref();
   }
@@ -277,22 +348,34 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     const touch = verifyOptions.touch ?? true;
     const kind = storedTokenKind(token);
     if (kind !== null) return accept.includes(kind) ? storedTokens.verify(token, [kind], touch) : { ok: false, code: "token_invalid" };
-    if (opaqueTokenKind(token) === "refreshToken" || !accept.includes("access")) return { ok: false, code: "token_invalid" };
-    return verifyAccessToken(context, token, touch);
+    if (opaqueTokenKind(token) !== null || (!accept.includes("access") && !accept.includes("client"))) return { ok: false, code: "token_invalid" };
+    const result = await verifyAccessToken(context, token, touch);
+    // A client's token where only logins' are taken (and the other way round) is not a token here.
+    if (result.ok && !accept.includes(result.principal.tokenType === "client_token" ? "client" : "access")) return { ok: false, code: "token_invalid" };
+    return result;
   }
 
   const revokeEntry = (kind: "jti" | "user", value: string, expiresAt: number, userId?: string) =>
     revocations.revoke({ kind, value, revokedAt: clock.now(), expiresAt, userId });
 
-  type RevocablePrincipal = Pick<Principal, "jti" | "expiresAt"> & Partial<Pick<Principal, "userId">>;
+  type RevocablePrincipal = Pick<Principal, "jti" | "expiresAt"> & { userId?: string; clientId?: string | null };
   const jtiEntry = (principal: RevocablePrincipal): RevocationRecord | null =>
     principal.jti === null
       ? null
-      : { kind: "jti", value: principal.jti, revokedAt: clock.now(), expiresAt: (principal.expiresAt ?? revocationExpiry(clock)) + 60_000, userId: principal.userId };
+      : {
+          kind: "jti",
+          value: principal.jti,
+          revokedAt: clock.now(),
+          expiresAt: (principal.expiresAt ?? revocationExpiry(clock)) + 60_000,
+          // A client's token has no user whose entries it could count against.
+          ...(principal.userId ? { userId: principal.userId } : {}),
+        };
 
   async function revokeAccessToken(principal: RevocablePrincipal): Promise<void> {
     const entry = jtiEntry(principal);
-    if (entry !== null) await revocations.revoke(entry);
+    if (entry === null) return;
+    await revocations.revoke(entry);
+    audit.record({ type: "access_token.revoked", userId: principal.userId || null, clientId: principal.clientId ?? null, subject: `jti:${entry.value}` });
   }
 
   async function revokeUser(user: string | number): Promise<void> {
@@ -300,13 +383,27 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     await revokeSessions(context, { userId });
     await storedTokens.revokeAllOf(userId);
     await revokeEntry("user", userId, revocationExpiry(clock));
+    audit.record({ type: "user.tokens_revoked", userId, subject: `user:${userId}` });
   }
 
   const host: VerifierHost<U> = {
     verifyToken: (token, accept) => verify(token, { accept }),
-    checkPassword: (username, password) => checkPassword(passwords, requireUsers(), username, password),
+    // The reason (unknown user or wrong password) is the audit log's, never the caller's.
+    checkPassword: async (username, password) => {
+      const checked = await checkPassword(passwords, requireUsers(), username, password);
+      return checked.ok ? checked : { ok: false, code: checked.code };
+    },
     scopesOf,
   };
+
+  /** A failed password login, with why, for the log: unknown user and wrong password are two outcomes there. */
+  async function checkLogin(username: string, password: string): Promise<Result<{ user: U }, "credentials_invalid">> {
+    const checked = await checkPassword(passwords, requireUsers(), username, password);
+    if (checked.ok) return checked;
+    const [reason = "unknown_user", userId = null] = (checked.detail ?? "").split(/:(.*)/s);
+    audit.record({ type: "login.failed", reason, userId, actorType: userId === null ? "anonymous" : "user", actorId: null });
+    return { ok: false, code: checked.code };
+  }
 
   const tessera: Tessera<U> = {
     clock,
@@ -317,11 +414,15 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     checkPassword: host.checkPassword,
     grantScope: (user, requested) => grantScope(scopesOf(user), requested),
     async login(username, password, loginOptions = {}) {
-      const checked = await host.checkPassword(username, password);
+      const checked = await checkLogin(username, password);
       if (!checked.ok) return checked;
+      const userId = userIdOf(checked.user);
       const scope = grantScope(scopesOf(checked.user), loginOptions.scope);
-      if (!scope.ok) return scope;
-      const pair = await startSession(context, userIdOf(checked.user), { scope: scope.scope, client: loginOptions.client });
+      if (!scope.ok) {
+        audit.record({ type: "login.failed", reason: "invalid_scope", userId });
+        return scope;
+      }
+      const pair = await startSession(context, userId, { scope: scope.scope, client: loginOptions.client });
       // A login races a password change or the user's deletion: the password was checked against
       // a hash that may be gone by the time the session exists. Re-read the user; if the hash
       // changed or the user is gone, the new session dies at once and the login fails.
@@ -329,17 +430,25 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       if (byId !== undefined) {
         const current = await byId.call(options.users, userIdOf(checked.user));
         if (current === null || current === undefined || current.passwordHash !== checked.user.passwordHash) {
-          await revokeSessions(context, { sessionId: pair.sessionId, userId: userIdOf(checked.user) });
+          await revokeSessions(context, { sessionId: pair.sessionId, userId }, { reason: "login_raced_password_change" });
+          audit.record({ type: "login.failed", reason: "password_changed_meanwhile", userId });
           return { ok: false, code: "credentials_invalid" };
         }
       }
+      audit.record({ type: "login.succeeded", userId, sessionId: pair.sessionId, subject: `session:${pair.sessionId}`, ...clientFields(loginOptions.client) });
       return { ok: true, user: checked.user, pair };
     },
-    startSession: (user, sessionOptions = {}) =>
-      startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client }),
+    async startSession(user, sessionOptions = {}) {
+      const pair = await startSession(context, userIdOf(user), { scope: sessionOptions.scope ?? "", client: sessionOptions.client });
+      audit.record({ type: "session.started", userId: userIdOf(user), sessionId: pair.sessionId, subject: `session:${pair.sessionId}`, ...clientFields(sessionOptions.client) });
+      return pair;
+    },
     issueAccessToken(user, issueOptions = {}) {
       const ttlSeconds = issueOptions.ttlSeconds ?? accessTokenTtlSeconds;
       const scope = issueOptions.scope ?? "";
+      for (const claim of CLIENT_TOKEN_CLAIMS) {
+        if (issueOptions.claims !== undefined && claim in issueOptions.claims) throw new TypeError(`claims may not set "${claim}": only client tokens carry it`);
+      }
       const issued = keys.issue({ sub: userIdOf(user), scope, ttlSeconds, ...(issueOptions.claims === undefined ? {} : { extraClaims: issueOptions.claims }) });
       return { accessToken: issued.token, tokenType: "Bearer", expiresInSeconds: ttlSeconds, scope };
     },
@@ -364,14 +473,22 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     async logout(principal) {
       if (principal.tokenId !== null) {
         await storedTokens.revoke(principal.userId, principal.tokenId);
-        return;
+      } else {
+        // The session and the token's own entry in one transaction: a logout that fails (503)
+        // leaves both tokens working, so the client can simply try again.
+        const entry = jtiEntry(principal);
+        if (principal.sessionId !== null) {
+          await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId }, { alsoRevoke: entry === null ? [] : [entry] });
+        } else await revokeAccessToken(principal);
       }
-      // The session and the token's own entry in one transaction: a logout that fails (503)
-      // leaves both tokens working, so the client can simply try again.
-      const entry = jtiEntry(principal);
-      if (principal.sessionId !== null) {
-        await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId }, { alsoRevoke: entry === null ? [] : [entry] });
-      } else await revokeAccessToken(principal);
+      // Logged once it is done: a logout that failed is not in the log.
+      audit.record({
+        type: "logout",
+        userId: principal.userId || null,
+        clientId: principal.clientId ?? null,
+        sessionId: principal.sessionId,
+        subject: principal.tokenId !== null ? `token:${principal.tokenId}` : principal.sessionId !== null ? `session:${principal.sessionId}` : `jti:${principal.jti ?? ""}`,
+      });
     },
     async revoke(token) {
       if (opaqueTokenKind(token) === "refreshToken") {
@@ -390,7 +507,10 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     revokeAccessToken,
     revokeUser,
     async forgetUser(user) {
+      audit.record({ type: "user.deleted", userId: String(user), subject: `user:${String(user)}` });
       await revokeUser(user);
+      // The user's clients acted for them: they go too.
+      for (const client of await store.listClients({ ownerId: String(user) })) await machineClients.revoke(client.id);
       await store.deleteUserData(String(user));
     },
     sessions: {
@@ -405,36 +525,86 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
       },
     },
     personalAccessTokens: {
-      create: (userId, createOptions) => storedTokens.createPersonalAccessToken(String(userId), createOptions),
+      async create(userId, createOptions) {
+        const issued = await storedTokens.createPersonalAccessToken(String(userId), createOptions);
+        audit.record({ type: "pat.created", userId: String(userId), subject: `token:${issued.record.id}` });
+        return issued;
+      },
       list: (userId) => storedTokens.list(String(userId), PERSONAL_ACCESS_TOKEN_KIND),
       revoke: (userId, id) => storedTokens.revoke(String(userId), id, PERSONAL_ACCESS_TOKEN_KIND),
     },
     tokens: {
-      issue: (userId, issueOptions) => storedTokens.issue(String(userId), issueOptions),
+      async issue(userId, issueOptions) {
+        const issued = await storedTokens.issue(String(userId), issueOptions);
+        // A handed-back live token (reuseIfValidFor) was created before: only new rows are events.
+        if (issued.record.createdAt >= clock.now() - 1_000) audit.record({ type: "token.created", userId: String(userId), subject: `token:${issued.record.id}`, reason: issueOptions.kind });
+        return issued;
+      },
       verify: (token, verifyOptions) => verify(token, { accept: [verifyOptions.kind] }),
       list: (userId, kind) => storedTokens.list(String(userId), kind),
       revoke: (userId, id) => storedTokens.revoke(String(userId), id),
     },
+    clients: {
+      create: (createOptions) =>
+        machineClients.create({ name: createOptions.name, scope: createOptions.scope, ownerId: createOptions.ownerId === undefined || createOptions.ownerId === null ? null : String(createOptions.ownerId) }),
+      get: (id) => store.getClient(id),
+      list: (listOptions = {}) => store.listClients(listOptions.ownerId === undefined ? {} : { ownerId: String(listOptions.ownerId) }),
+      secrets: (id) => store.listClientSecrets(id),
+      rotateSecret: (id, rotateOptions) => machineClients.rotateSecret(id, rotateOptions),
+      revokeSecret: (id, secretId) => machineClients.revokeSecret(id, secretId),
+      revoke: (id) => machineClients.revoke(id),
+      issueToken: (clientId, clientSecret, issueOptions) => machineClients.issueToken(clientId, clientSecret, issueOptions),
+    },
     keys: {
       jwks: () => keys.jwks(),
-      rotate: (rotateOptions) => keys.rotate(rotateOptions),
+      async rotate(rotateOptions) {
+        const record = await keys.rotate(rotateOptions);
+        audit.record({ type: "key.rotated", subject: `key:${record.kid}`, reason: record.alg });
+        return record;
+      },
       records: () => keys.records(),
     },
+    explain: (token) => explainToken({ context, issuer: options.issuer, audience: options.audience }, token),
     async introspect(token) {
       if (opaqueTokenKind(token) === "refreshToken") return introspectRefreshToken(context, token);
       // Introspection is a question about a token, not a use of it: no last-used stamp. Every
       // kind Tessera issues is introspected, the app's own kinds included.
       const kind = storedTokenKind(token);
-      const result = await verify(token, { accept: kind === null ? ["access", "pat"] : ["access", "pat", kind], touch: false });
+      const result = await verify(token, { accept: kind === null ? ["access", "pat", "client"] : ["access", "pat", kind], touch: false });
       return result.ok ? { principal: result.principal, tokenType: result.principal.tokenType } : null;
     },
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],
     header: ((name: string, verifierOptions?: HeaderVerifierOptions<unknown>) => createHeaderVerifier(host, name, verifierOptions)) as Tessera<U>["header"],
     basic: ((verifierOptions?: BasicVerifierOptions<U, unknown>) => createBasicVerifier(host, verifierOptions)) as Tessera<U>["basic"],
     stats: () => ({ revocationEntries: revocations.size }),
+    audit: {
+      record: (event) => audit.record(event),
+      rateLimited: (limit, key, extra = {}) => audit.rateLimited(limit, key, extra),
+      list: (query) => store.listAuditEvents(query),
+      async verifyChain() {
+        await audit.flush().catch(() => undefined);
+        const state = { lastHash: null, checked: 0 };
+        for (let afterId = 0; ; ) {
+          const page = await store.listAuditEvents({ afterId, limit: 1000 });
+          const broken = checkAuditChain(page, state);
+          if (broken !== null) return { ok: false, checked: state.checked, ...broken };
+          const last = page.at(-1);
+          if (last === undefined) return { ok: true, checked: state.checked };
+          afterId = last.id;
+        }
+      },
+      flush: () => audit.flush(),
+      get dropped() {
+        return audit.dropped;
+      },
+      get pending() {
+        return audit.pending;
+      },
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
+      await audit.close();
       await revocations.close();
     },
   };
@@ -467,4 +637,12 @@ function readSeconds(name: string, value: number | undefined, fallback: number, 
   const resolved = value ?? fallback;
   if (!Number.isSafeInteger(resolved) || resolved < min || resolved > max) throw new ConfigError(name, `expected ${min} to ${max} seconds`);
   return resolved;
+}
+
+function clientFields(client: ClientInfo | undefined): { ip?: string | null; userAgent?: string | null } {
+  if (client === undefined) return {};
+  return {
+    ...(client.ip === undefined ? {} : { ip: client.ip }),
+    ...(client.userAgent === undefined ? {} : { userAgent: client.userAgent }),
+  };
 }

@@ -19,7 +19,8 @@ export async function checkPassword<U extends LoginUser>(
   // No stored username holds NUL (and PostgreSQL cannot even compare one): treat it as unknown.
   const user = username.includes("\0") ? null : await users.findForLogin(username);
   const verdict = await verifyUserPassword(hasher, user, password);
-  if (!verdict.ok) return { ok: false, code: "credentials_invalid" };
+  // The reason is for the audit log only: the caller answers both alike.
+  if (!verdict.ok) return { ok: false, code: "credentials_invalid", detail: user === null || user === undefined ? "unknown_user" : `wrong_password:${userIdOf(user)}` };
   if (verdict.needsRehash && users.setPasswordHash) {
     const passwordHash = await hasher.hash(password);
     await users.setPasswordHash(userIdOf(verdict.user), passwordHash);

@@ -73,10 +73,12 @@ export async function refreshSession(
     // Spent before the grace window, or inside it but the chain has already moved past the
     // successor: no valid pair can be handed out, and a second holder of the token is the
     // theft the rotation exists to catch.
-    await revokeSessions(context, { sessionId: record.sessionId, userId: record.userId });
+    await revokeSessions(context, { sessionId: record.sessionId, userId: record.userId }, { reason: "reuse_detected" });
+    context.audit.record({ type: "refresh.reuse_detected", userId: record.userId, sessionId: record.sessionId, subject: `session:${record.sessionId}`, reason: "reuse_detected" });
     return { ok: false, code: "token_revoked", detail: "The refresh token was already used; the session is revoked" };
   }
   await store.touchSession(session.id, now);
+  context.audit.record({ type: "token.refreshed", userId: session.userId, sessionId: session.id, subject: `session:${session.id}` });
   return { ok: true, pair: pairFor(context, session, successor, scope) };
 }
 
@@ -117,7 +119,7 @@ function pairFor(context: TesseraContext, session: SessionRecord, refreshToken: 
 export async function revokeSessions(
   context: TesseraContext,
   selector: { sessionId: number; userId: string; mustOwn?: boolean } | { userId: string; exceptSessionId?: number },
-  options: { alsoRevoke?: readonly RevocationRecord[] } = {},
+  options: { alsoRevoke?: readonly RevocationRecord[]; reason?: string | null } = {},
 ): Promise<number[]> {
   await context.revocations.makeRoomFor(selector.userId);
   const revokedAt = context.clock.now();
@@ -137,6 +139,9 @@ export async function revokeSessions(
       return written;
     },
   });
+  for (const id of ids) {
+    context.audit.record({ type: "session.revoked", userId: selector.userId, sessionId: id, subject: `session:${id}`, reason: options.reason ?? null });
+  }
   for (const record of written) await context.revocations.announce(record);
   return ids;
 }

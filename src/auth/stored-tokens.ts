@@ -224,7 +224,10 @@ export class StoredTokens {
         return written;
       },
     });
-    for (const record of records) this.cache.delete(record.tokenHash);
+    for (const record of records) {
+      this.cache.delete(record.tokenHash);
+      this.context.audit.record({ type: record.kind === PERSONAL_ACCESS_TOKEN_KIND ? "pat.revoked" : "token.revoked", userId: record.userId, subject: `token:${record.id}` });
+    }
     for (const entry of written) await this.context.revocations.announce(entry);
     return records;
   }

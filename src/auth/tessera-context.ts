@@ -1,3 +1,4 @@
+import type { AuditLog } from "./audit-log.js";
 import type { Clock } from "../core/clock.js";
 import type { TokenStore } from "../core/token-store.js";
 import type { RevocationService } from "./revocation-service.js";
@@ -11,6 +12,8 @@ export interface TesseraContext {
   keys: StoredKeyRing;
   revocations: RevocationService;
   touches: TouchStamps;
+  /** Where authentication events go (a no-op when the audit log is off). */
+  audit: AuditLog;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;

@@ -10,10 +10,18 @@ import type { ErrorCode } from "../core/errors.js";
 export interface Principal {
   /** The app's user id, as a string (UUIDs, text and numbers alike). */
   userId: string;
-  /** What was presented: a JWT access token, a personal access token or one of the app's token kinds. */
-  tokenType: "access_token" | "personal_access_token" | "app_token";
-  /** For `app_token`: the app's kind (`"api"`, ...); `"pat"` for personal access tokens; `"access"` for JWTs. */
+  /**
+   * What was presented: a JWT access token of a login, a personal access token, one of the app's
+   * token kinds, or a machine client's access token (client credentials grant).
+   */
+  tokenType: "access_token" | "personal_access_token" | "app_token" | "client_token";
+  /** For `app_token`: the app's kind (`"api"`, ...); `"pat"` for personal access tokens; `"access"` for JWTs; `"client"` for client tokens. */
   tokenKind: string;
+  /**
+   * For `client_token`: the machine client's id (the JWT's `sub` and `client_id`). `userId` is
+   * then the client's owner, or `""` for a client that acts for no user.
+   */
+  clientId?: string | null;
   /** Granted scopes, normalised. */
   scopes: string[];
   /** The login session (access tokens only). */

@@ -12,6 +12,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Where passwords and `users import -` come from; absent means there is no input. */
   stdin?: NodeJS.ReadableStream | undefined;
+  /** Ends a long-running command (`audit --follow`); without it, only the process's end does. */
+  signal?: AbortSignal | undefined;
 }
 
 /** The command did what was asked. */

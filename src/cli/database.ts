@@ -120,9 +120,10 @@ function startTessera(store: ServerDatabase, config: ServerConfig, jwtAlg: JwtAl
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-    // A command is over in moments: no timers.
+    // A command is over in moments: no timers. Its audit events are written when it closes.
     revocationPollIntervalMs: 0,
     keyReloadIntervalMs: 0,
+    audit: { flushIntervalMs: 0, chain: config.auditChain, retentionSeconds: config.auditRetentionSeconds },
   });
 }
 

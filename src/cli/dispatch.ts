@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { runWithAuditContext } from "../auth/audit-log.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, type CliIo } from "./cli-io.js";
 import { UsageError, type CommandRunner } from "./command-line.js";
@@ -16,6 +17,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: CommandRunner }>>> 
   sessions: () => import("./commands/sessions.js"),
   keys: () => import("./commands/keys.js"),
   secrets: () => import("./commands/secrets.js"),
+  clients: () => import("./commands/clients.js"),
+  audit: () => import("./commands/audit.js"),
+  explain: () => import("./commands/explain.js"),
 };
 
 const USAGE = `Usage: tessera <command> [options]
@@ -28,6 +32,10 @@ Commands:
   tokens list|revoke             a user's personal access tokens
   sessions list|revoke           a user's sessions (logins)
   keys list|rotate               the JWT signing keys
+  clients create|list|rotate-secret|revoke
+                                 machine clients (OAuth 2.0 client credentials)
+  audit [verify]                 the audit log of authentication events; verify its hash chain
+  explain [TOKEN | -]            why a token is or is not accepted (reads stdin by default)
   secrets rekey                  re-seal private keys and secrets with TESSERA_SECRETS_KEY
 
 Every command but serve takes --database URL (default: $TESSERA_DATABASE_URL, or
@@ -77,7 +85,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (missing.length > 0) return fail(io, describeMissingPackages(command, missing));
   try {
     const { run } = await load();
-    return await run(args, io);
+    // What the command changes is the operator's doing, as the audit log records it. Only the
+    // command words: an argument may name anything, but never needs to be in the log.
+    const via = `cli: tessera ${command}${args[0] !== undefined && /^[a-z-]+$/.test(args[0]) ? ` ${args[0]}` : ""}`;
+    return await runWithAuditContext({ actorType: "operator", actorId: null, via }, () => run(args, io));
   } catch (error) {
     return report(io, command, error);
   }

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "token_revoked",
   "token_invalid",
   "credentials_invalid",
+  "invalid_client",
   "insufficient_scope",
   "forbidden",
   "not_found",

@@ -130,6 +130,108 @@ export interface RevokeOptions<T> {
   entries?: (revoked: readonly T[]) => RevocationRecord[];
 }
 
+/**
+ * A machine client (OAuth 2.0 client credentials, RFC 6749 4.4): it authenticates with its id and
+ * a secret and gets access tokens whose `sub` is its id. Ids are not secret.
+ */
+export interface ClientRecord {
+  id: string;
+  name: string;
+  /** The scopes the client may ask for, space-separated. */
+  scope: string;
+  /** The user the client acts for, or null for a client of its own. */
+  ownerId: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.createClient} takes. */
+export interface NewClient {
+  id: string;
+  name: string;
+  scope: string;
+  ownerId: string | null;
+  now: number;
+}
+
+/** One secret of a client, kept by hash. A client has one or two live ones (two while rotating). */
+export interface ClientSecretRecord {
+  id: number;
+  clientId: string;
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What {@link TokenStore.addClientSecret} takes. */
+export interface NewClientSecret {
+  clientId: string;
+  secretHash: string;
+  now: number;
+}
+
+/** Which secrets {@link TokenStore.revokeClientSecrets} revokes: one, or all of a client (optionally all but one). */
+export type ClientSecretSelector = { clientId: string; secretId: number } | { clientId: string; exceptSecretId?: number };
+
+/** Who caused an audit event: a user, a machine client, an operator (the CLI), or nobody known (a failed login). */
+export type AuditActorType = "user" | "client" | "operator" | "anonymous";
+
+/**
+ * One authentication event as the audit log keeps it. Never a secret, token or password:
+ * tokens are named by id (`token:17`, `session:3`, `jti:...`, `client:tsr_ci_...`).
+ */
+export interface NewAuditEvent {
+  /** epoch ms. */
+  at: number;
+  /** `login.succeeded`, `login.failed`, `token.revoked`, ... (docs/core.md, audit log). */
+  type: string;
+  actorType: AuditActorType;
+  actorId: string | null;
+  /** The user the event concerns (whose log it shows up in). */
+  userId: string | null;
+  clientId: string | null;
+  sessionId: number | null;
+  /** What was acted on: `token:17`, `session:3`, `jti:...`, `client:...`, `secret:4`, `key:KID`. */
+  subject: string | null;
+  /** Why, for failures (`unknown_user`, `wrong_password`, `reuse_detected`, the limit's name). */
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** How: `DELETE /api/tokens`, `cli: tessera tokens revoke`. */
+  via: string | null;
+  /** How many occurrences the row stands for (rate-limit refusals are aggregated per key and minute). */
+  count: number;
+}
+
+/** A stored audit event; with the hash chain on, `hash` = SHA-256 over `prevHash` and the event. */
+export interface AuditEventRecord extends NewAuditEvent {
+  id: number;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+/** Which audit events {@link TokenStore.listAuditEvents} reads; all filters optional. */
+export interface AuditQuery {
+  userId?: string | undefined;
+  clientId?: string | undefined;
+  /** Events about this one thing (`session:12`, `token:17`, `jti:...`). */
+  subject?: string | undefined;
+  types?: readonly string[] | undefined;
+  /** epoch ms, inclusive. */
+  since?: number | undefined;
+  /** epoch ms, exclusive. */
+  until?: number | undefined;
+  /** Newest first, with ids below this one (a page cursor). */
+  beforeId?: number | undefined;
+  /** Oldest first, with ids above this one (following the log); takes precedence over `beforeId`. */
+  afterId?: number | undefined;
+  /** 1 to 1000. */
+  limit: number;
+}
+
 /** How many rows {@link TokenStore.deleteExpired} removed, per table. */
 export interface ExpiredRows {
   sessions: number;
@@ -187,6 +289,33 @@ export interface TokenStore {
   addRevocation(revocation: RevocationRecord): Promise<void>;
   /** Entries with `expiresAt > now` (and, with `since`, revoked at or after it). */
   listRevocations(options: { now: number; since?: number }): Promise<RevocationRecord[]>;
+
+  /** Inserts a client (its id chosen by the caller, random and unique). */
+  createClient(client: NewClient): Promise<ClientRecord>;
+  /** A client by id, revoked or not. */
+  getClient(id: string): Promise<ClientRecord | null>;
+  /** The clients not revoked (of one owner, when given), newest first. */
+  listClients(options?: { ownerId?: string }): Promise<ClientRecord[]>;
+  /** Revokes a live client and every secret of it; returns it, now revoked, or null when it was not live. */
+  revokeClient(id: string, now: number): Promise<ClientRecord | null>;
+  touchClient(id: string, now: number): Promise<void>;
+  addClientSecret(secret: NewClientSecret): Promise<ClientSecretRecord>;
+  /** The client's secrets not revoked, oldest first. */
+  listClientSecrets(clientId: string): Promise<ClientSecretRecord[]>;
+  /** Revokes the live secrets selected; returns them, now revoked (empty when none was live). */
+  revokeClientSecrets(selector: ClientSecretSelector, now: number): Promise<ClientSecretRecord[]>;
+  touchClientSecret(id: number, now: number): Promise<void>;
+
+  /**
+   * Appends audit events in one transaction. With `chain`, each row's `hash` chains to the
+   * previous row's (`hashOf(prevHash, event)`); the chain head is locked while appending, so
+   * concurrent writers (instances) extend one chain.
+   */
+  appendAuditEvents(events: readonly NewAuditEvent[], options?: { chain?: (prevHash: string | null, event: NewAuditEvent) => string }): Promise<void>;
+  /** Audit events matching the query: newest first, or oldest first after `afterId`. */
+  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
+  /** Retention: deletes the audit events older than `before` (epoch ms); returns how many. */
+  deleteAuditEventsBefore(before: number): Promise<number>;
 
   /** A named secret created once and shared by every instance (first writer wins). */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;

@@ -26,6 +26,7 @@ export const PROBLEMS: { readonly [C in ErrorCode]: Readonly<ProblemEntry> } = {
   token_revoked: { status: 401, title: "Unauthorized", detail: "The access token was revoked" },
   token_invalid: { status: 401, title: "Unauthorized", detail: "The access token is invalid" },
   credentials_invalid: { status: 401, title: "Unauthorized", detail: "The credentials are invalid" },
+  invalid_client: { status: 401, title: "Unauthorized", detail: "Client authentication failed" },
   insufficient_scope: { status: 403, title: "Forbidden", detail: "The access token lacks a required scope" },
   forbidden: { status: 403, title: "Forbidden", detail: "You are not allowed to do this" },
   not_found: { status: 404, title: "Not Found", detail: "The resource does not exist" },

@@ -5,6 +5,7 @@ import addFormatsModule from "ajv-formats";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createTessera, type Tessera } from "../auth/create-tessera.js";
 import type { RevocationFeed } from "../auth/revocation-service.js";
+import { enterAuditContext } from "../auth/audit-log.js";
 import { TouchStamps } from "../auth/touch-stamps.js";
 import type { Clock } from "../core/clock.js";
 import { BackendUnavailableError, ConfigError } from "../core/errors.js";
@@ -26,6 +27,9 @@ import { sharedSchemas } from "./schemas.js";
 import { databaseUnavailable } from "./startup-error.js";
 import { registerConsoleRoutes } from "./routes/console.js";
 import { registerConsoleAdminRoutes } from "./routes/console-admin.js";
+import { registerAdminClientRoutes } from "./routes/admin-clients.js";
+import { registerAdminExplainRoute } from "./routes/admin-explain.js";
+import { registerAuditEventRoutes } from "./routes/audit-events.js";
 import { registerMeRoutes } from "./routes/me.js";
 import { registerOauthRoutes } from "./routes/oauth.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -61,6 +65,7 @@ export const REDACTED_LOG_PATHS = [
   "*.password",
   "*.current_password",
   "*.refresh_token",
+  "*.client_secret",
   "*.access_token",
   "*.token",
 ];
@@ -91,6 +96,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     throw error instanceof ConfigError ? error : databaseUnavailable(error, config);
   }
   const store = database.sealed;
+  const metrics = new ServerMetrics();
   let tessera: Tessera<UserRecord> | undefined;
   try {
     try {
@@ -123,6 +129,12 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       verifiedTokenCacheSize: config.tokenCacheSize,
+      audit: {
+        retentionSeconds: config.auditRetentionSeconds,
+        chain: config.auditChain,
+        flushIntervalMs: config.auditFlushIntervalMs,
+        onDrop: (count) => metrics.auditDropped.inc(count),
+      },
       ...(extensions.revocationFeed ? { revocationFeed: extensions.revocationFeed } : {}),
       ...(extensions.revocationPollIntervalMs === undefined ? {} : { revocationPollIntervalMs: extensions.revocationPollIntervalMs }),
     });
@@ -133,6 +145,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     throw error instanceof BackendUnavailableError && error.backend === "database" ? databaseUnavailable(error, config) : error;
   }
   const ready = tessera;
+  metrics.onRefused = (limit, key) => ready.audit.rateLimited(limit, key);
 
   const app = Fastify({
     logger:
@@ -182,7 +195,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
       },
       extensions.limiterFactory,
     ),
-    metrics: new ServerMetrics(),
+    metrics,
     touches: new TouchStamps(ready.clock),
     readiness: [{ name: "database", check: () => store.ping() }, ...(extensions.readiness ?? [])],
   };
@@ -197,8 +210,16 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     await extensions.onClose?.();
   });
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
-  app.addHook("onRequest", (_request, reply, done) => {
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-content-type-options", "nosniff");
+    // Every audit event recorded while handling this request says where it came from; the route
+    // guard adds who, once the token is verified.
+    enterAuditContext({
+      ip: request.ip,
+      userAgent: request.headers["user-agent"] ?? null,
+      requestId: request.id,
+      via: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0] ?? ""}`,
+    });
     // One request waits for the database TESSERA_DATABASE_TIMEOUT at most in total, however
     // many store calls it makes (a guard look-up that gives up, then the route's own query).
     withDatabaseAllowance(config.databaseTimeoutMs, done);
@@ -270,6 +291,9 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   await registerMeRoutes(app, context, requireAuth);
   await registerConsoleRoutes(app, context, requireAuth);
   await registerConsoleAdminRoutes(app, context, requireAuth);
+  await registerAdminClientRoutes(app, context, requireAuth);
+  await registerAuditEventRoutes(app, context, requireAuth);
+  await registerAdminExplainRoute(app, context, requireAuth);
   return app;
 }
 

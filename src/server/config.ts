@@ -44,6 +44,12 @@ export interface ServerConfig {
   tokenEndpointLimitIp: RateLimit | null;
   /** Requests with an unusable token per client IP (`TESSERA_BAD_TOKEN_LIMIT_IP`). */
   badTokenLimitIp: RateLimit | null;
+  /** How long audit events are kept (`TESSERA_AUDIT_RETENTION`, default 90 days). */
+  auditRetentionSeconds: number;
+  /** Whether audit rows carry the tamper-evident hash chain (`TESSERA_AUDIT_CHAIN=on`). */
+  auditChain: boolean;
+  /** How often buffered audit events are written (`TESSERA_AUDIT_FLUSH_INTERVAL`, default 1 s). */
+  auditFlushIntervalMs: number;
   bodyLimitBytes: number;
   /** The longest a client may take to send a whole request (headers and body). */
   requestTimeoutMs: number;
@@ -118,6 +124,13 @@ export function parseByteSize(value: string, variable: string): number {
   const bytes = Number(match[1]) * factor;
   if (bytes <= 0 || !Number.isSafeInteger(bytes)) throw new ConfigError(variable, `expected a positive size, got "${value}"`);
   return bytes;
+}
+
+function parseSwitch(value: string, variable: string): boolean {
+  const normalized = value.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(normalized)) return true;
+  if (["off", "false", "0", "no"].includes(normalized)) return false;
+  throw new ConfigError(variable, "expected on or off");
 }
 
 function parseCount(value: string, variable: string, max: number, min = 1): number {
@@ -291,6 +304,9 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     signupLimitIp: pick(env, "TESSERA_SIGNUP_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_SIGNUP_LIMIT_IP"), { points: 20, durationSeconds: 3600 }),
     tokenEndpointLimitIp: pick(env, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_TOKEN_ENDPOINT_LIMIT_IP"), { points: 120, durationSeconds: 60 }),
     badTokenLimitIp: pick(env, "TESSERA_BAD_TOKEN_LIMIT_IP", (v) => parseRateLimit(v, "TESSERA_BAD_TOKEN_LIMIT_IP"), { points: 300, durationSeconds: 60 }),
+    auditRetentionSeconds: pick(env, "TESSERA_AUDIT_RETENTION", (v) => parseDurationSeconds(v, "TESSERA_AUDIT_RETENTION"), 90 * 86_400),
+    auditChain: pick(env, "TESSERA_AUDIT_CHAIN", (v) => parseSwitch(v, "TESSERA_AUDIT_CHAIN"), false),
+    auditFlushIntervalMs: pick(env, "TESSERA_AUDIT_FLUSH_INTERVAL", (v) => parseDurationSeconds(v, "TESSERA_AUDIT_FLUSH_INTERVAL") * 1000, 1_000),
     bodyLimitBytes: pick(env, "TESSERA_BODY_LIMIT", (v) => parseByteSize(v, "TESSERA_BODY_LIMIT"), 64 * 1024),
     // A slow client (a byte a second) must not hold a connection forever.
     requestTimeoutMs: pick(env, "TESSERA_REQUEST_TIMEOUT", (v) => parseDurationSeconds(v, "TESSERA_REQUEST_TIMEOUT") * 1000, 30_000),

@@ -11,10 +11,11 @@ import type { ServerMetrics } from "./metrics.js";
 export function limitPerIp(limit: Limit | null, name: string, metrics: ServerMetrics, detail: string): onRequestAsyncHookHandler {
   return async function perIpLimit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (limit === null) return;
-    const decision = await limit.hit(clientIpKey(request.ip));
+    const key = clientIpKey(request.ip);
+    const decision = await limit.hit(key);
     void reply.headers(rateLimitHeaders(decision));
     if (!decision.allowed) {
-      metrics.rateLimited.inc({ limit: name });
+      metrics.refused(name, key);
       await sendProblem(reply, "rate_limited", { detail, headers: { "retry-after": String(decision.resetSeconds) } });
     }
   };

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { clientIpKey } from "../http/rate-limit.js";
 
 /** The server's Prometheus metrics, on a registry of its own (several apps may share a process in tests). */
 export class ServerMetrics {
@@ -40,6 +41,19 @@ export class ServerMetrics {
     labelNames: ["limit"] as const,
     registers: [this.registry],
   });
+  readonly auditDropped = new Counter({
+    name: "tessera_audit_events_dropped_total",
+    help: "Audit events dropped because the buffer was full while the database was slow or down",
+    registers: [this.registry],
+  });
+  /** Where refusals are also recorded (the audit log, aggregated per key and minute); set by buildApp. */
+  onRefused: ((limit: string, key: string) => void) | null = null;
+
+  /** Counts one refusal by a rate limit, and records it in the audit log under its key. */
+  refused(limit: string, key: string): void {
+    this.rateLimited.inc({ limit });
+    this.onRefused?.(limit, key);
+  }
 
   readonly backendFailures = new Counter({
     name: "tessera_backend_failures_total",
@@ -63,13 +77,15 @@ export class ServerMetrics {
   }
 
   /** Counts one login attempt's outcome (and, for a success, the pair it issued). */
-  recordLogin(outcome: { ok: true } | { ok: false; code: string; limit?: string }): void {
+  recordLogin(outcome: { ok: true } | { ok: false; code: string; limit?: string }, keys?: { ip: string; username: string }): void {
     if (outcome.ok) {
       this.authOutcomes.inc({ outcome: "ok" });
       this.tokensIssued.inc({ kind: "access_token" });
       this.tokensIssued.inc({ kind: "refresh_token" });
     } else if (outcome.code === "rate_limited") {
-      this.rateLimited.inc({ limit: outcome.limit ?? "login" });
+      const limit = outcome.limit ?? "login";
+      if (keys === undefined) this.rateLimited.inc({ limit });
+      else this.refused(limit, limit === "login-ip" ? clientIpKey(keys.ip) : keys.username.toLowerCase());
     } else if (outcome.code === "credentials_invalid") {
       this.authOutcomes.inc({ outcome: "credentials_invalid" });
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import { currentAuditContext } from "../auth/audit-log.js";
 import type { Principal } from "../auth/types.js";
 import { BackendUnavailableError } from "../core/errors.js";
 import { formatBearerChallenge } from "../http/challenge.js";
@@ -6,15 +7,23 @@ import { fastifyTessera, sendProblem } from "../http/fastify/index.js";
 import { clientIpKey, rateLimitHeaders, type LimitDecision } from "../http/rate-limit.js";
 import type { ServerContext } from "./context.js";
 
-/** The caller of a guarded route: Tessera's principal with the server's integer user id. */
+/**
+ * The caller of a guarded route: Tessera's principal with the server's integer user id. For a
+ * machine client's token, the owner's id, or 0 (no user) for a client that has none.
+ */
 export type ServerPrincipal = Omit<Principal, "userId"> & { userId: number };
 
 /** Options of one route's guard. */
 export interface RequireAuthOptions {
   /** Scopes the route needs; missing ones answer 403 insufficient_scope. */
   scopes?: string[];
-  /** False for routes a personal access token may not use (minting PATs). */
+  /** False for routes a personal access token (or a machine client) may not use (minting PATs). */
   allowPersonalAccessToken?: boolean;
+  /**
+   * True for routes that act for no user (introspection), where a machine client without an
+   * owner may call. Elsewhere a client's token acts for its owner, and one without is refused.
+   */
+  allowUnownedClient?: boolean;
 }
 
 export type RequireAuth = (options?: RequireAuthOptions) => onRequestAsyncHookHandler[];
@@ -36,7 +45,12 @@ export function authOf(request: FastifyRequest): ServerPrincipal {
 export async function installRouteGuard(app: FastifyInstance, context: ServerContext): Promise<RequireAuth> {
   const { tessera, limits, metrics, users } = context;
   await app.register(fastifyTessera, {
-    schemes: [tessera.bearer({ load: (principal): ServerPrincipal => ({ ...principal, userId: Number(principal.userId) }) })],
+    schemes: [
+      tessera.bearer({
+        accept: ["access", "pat", "client"],
+        load: (principal): ServerPrincipal => ({ ...principal, userId: principal.userId === "" ? 0 : Number(principal.userId) }),
+      }),
+    ],
     onResult: (result) => {
       if (!result.ok) metrics.authOutcomes.inc({ outcome: result.code });
     },
@@ -60,7 +74,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
       const key = clientIpKey(request.ip);
       const blocked = exhausted.get(key);
       if (blocked !== undefined && Date.now() < blocked.until) {
-        metrics.rateLimited.inc({ limit: "bad-token-ip" });
+        metrics.refused("bad-token-ip", key);
         const resetSeconds = Math.max(1, Math.ceil((blocked.until - Date.now()) / 1000));
         await sendProblem(reply, "rate_limited", {
           detail: "Too many requests with unusable tokens from this address",
@@ -82,20 +96,33 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
       const auth = guard.auth(request);
       if (options.allowPersonalAccessToken === false && auth.tokenType !== "access_token") {
         metrics.authOutcomes.inc({ outcome: "forbidden" });
-        await sendProblem(reply, "forbidden", { detail: "A personal access token cannot be used here; log in instead" });
+        const what = auth.tokenType === "client_token" ? "A machine client's token" : "A personal access token";
+        await sendProblem(reply, "forbidden", { detail: `${what} cannot be used here; log in instead` });
+        return;
+      }
+      if (auth.tokenType === "client_token" && auth.userId === 0 && options.allowUnownedClient !== true) {
+        metrics.authOutcomes.inc({ outcome: "forbidden" });
+        await sendProblem(reply, "forbidden", { detail: "A machine client without an owner acts for no user and cannot be used here" });
         return;
       }
       metrics.authOutcomes.inc({ outcome: "ok" });
-      context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
+      const audit = currentAuditContext();
+      if (audit !== undefined) {
+        const isClient = auth.tokenType === "client_token";
+        audit.actorType = isClient ? "client" : "user";
+        audit.actorId = isClient ? (auth.clientId ?? null) : String(auth.userId);
+        audit.clientId = auth.clientId ?? null;
+      }
+      if (auth.userId !== 0) context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
 
       const limit = limits.requestToken;
       // The per-token limit is off by default for admins (docs/http-api.md, abuse limits).
-      if (limit && !(await admins.isAdmin(auth.userId))) {
+      if (limit && (auth.userId === 0 || !(await admins.isAdmin(auth.userId)))) {
         const key = auth.jti ?? `token:${auth.tokenId ?? 0}`;
         const decision = await limit.hit(key);
         void reply.headers(rateLimitHeaders(decision));
         if (!decision.allowed) {
-          metrics.rateLimited.inc({ limit: "request-token" });
+          metrics.refused("request-token", key);
           await sendProblem(reply, "rate_limited", {
             detail: "Too many requests with this token",
             headers: { "retry-after": String(decision.resetSeconds) },

@@ -4,6 +4,8 @@ import { Limit, memoryLimiterFactory, type LimiterFactory, type RateLimit } from
 /** The server's limits (docs/http-api.md, abuse limits); null where configured `off`. */
 export interface ServerLimits {
   login: LoginLimits;
+  /** Failed client credentials grants per client id (the login per-account rule); per IP they share `login.perIp`. */
+  clientCredentials: Limit | null;
   requestToken: Limit | null;
   signupIp: Limit | null;
   tokenEndpointIp: Limit | null;
@@ -24,6 +26,7 @@ export function createServerLimits(
   const make = (name: string, rule: RateLimit | null | undefined) => (rule ? new Limit(rule, factory(name, rule)) : null);
   return {
     login: createLoginLimits({ perAccount: rules.loginAccount, perIp: rules.loginIp, limiterFactory: factory }),
+    clientCredentials: make("client-credentials", rules.loginAccount),
     requestToken: make("request-token", rules.requestToken),
     signupIp: make("signup-ip", rules.signupIp),
     tokenEndpointIp: make("token-endpoint-ip", rules.tokenEndpointIp),

@@ -11,6 +11,7 @@ const EXPECTED_STATUS: Record<string, number> = {
   token_revoked: 401,
   token_invalid: 401,
   credentials_invalid: 401,
+  invalid_client: 401,
   insufficient_scope: 403,
   forbidden: 403,
   not_found: 404,

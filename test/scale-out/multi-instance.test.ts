@@ -7,6 +7,7 @@ import { listKeysByPrefix, requireTestRedis } from "../support/redis.js";
 import { countMigrationRows, createScaleOutBackends } from "./backends.js";
 import { call, logIn, PASSWORD, readiness, registerUser, waitForRejection } from "./http-client.js";
 import { startInstance, stopInstances, type Instance } from "./instances.js";
+import { runTessera } from "../cli/helpers.js";
 
 /** The contract: a revocation on any instance is honoured by every instance within 1 s. */
 const PROPAGATION_BUDGET_MS = 1_000;
@@ -116,6 +117,29 @@ if (pgUrl !== null && redisUrl !== null) {
       })();
       assert.equal(reply.status, 401, JSON.stringify(reply.body));
       assert.ok(reply.waitedMs < PROPAGATION_BUDGET_MS);
+    });
+
+    test("a machine client revoked on B loses its token on A within 1 s, and a revoked secret's token too", async () => {
+      const admin = await runTessera(["users", "create", "root", "--admin"], { env: backends.env, stdin: `${PASSWORD}\n` });
+      assert.equal(admin.code, 0, admin.stderr);
+      const adminToken = (await logIn(b, "root")).accessToken;
+      const created = await call(b, "POST", "/api/admin/clients", { token: adminToken, body: { name: "svc", scope: "posts:read", owner_id: Number(admin.stdout.trim()) } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const clientId = created.body["client_id"] as string;
+      const grant = async (secret: string) => {
+        const reply = await call(a, "POST", "/oauth/token", { body: { grant_type: "client_credentials", client_id: clientId, client_secret: secret } });
+        assert.equal(reply.status, 200, JSON.stringify(reply.body));
+        return reply.body["access_token"] as string;
+      };
+      const firstToken = await grant(created.body["client_secret"] as string);
+      assert.equal((await call(a, "GET", "/api/posts", { token: firstToken })).status, 200);
+      const rotated = await call(b, "POST", `/api/admin/clients/${clientId}/secrets`, { token: adminToken, body: { revoke_others: true } });
+      assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
+      assert.ok((await waitForRejection(a, firstToken, PROPAGATION_BUDGET_MS, "/api/posts")) <= PROPAGATION_BUDGET_MS);
+
+      const secondToken = await grant(rotated.body["client_secret"] as string);
+      assert.equal((await call(b, "DELETE", `/api/admin/clients/${clientId}`, { token: adminToken })).status, 204);
+      assert.ok((await waitForRejection(a, secondToken, PROPAGATION_BUDGET_MS, "/api/posts")) <= PROPAGATION_BUDGET_MS);
     });
 
     test("the per-token request limit is one budget across instances", async () => {

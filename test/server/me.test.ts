@@ -115,7 +115,7 @@ describe("/api/me", () => {
       const sessions = response.json<{ id: number; created_at: string; last_used_at: string; user_agent: string; ip: string; current: boolean }[]>();
       assert.equal(sessions.length, 2);
       for (const session of sessions) {
-        assert.deepEqual(Object.keys(session).sort(), ["created_at", "current", "id", "ip", "last_used_at", "user_agent"]);
+        assert.deepEqual(Object.keys(session).sort(), ["created_at", "current", "explanation", "id", "ip", "last_used_at", "status", "user_agent"]);
         assert.ok(!Number.isNaN(Date.parse(session.created_at)));
         assert.ok(!Number.isNaN(Date.parse(session.last_used_at)));
         assert.equal(session.ip, "127.0.0.1");
@@ -287,7 +287,10 @@ describe("/api/me", () => {
         created_at: created.created_at,
         expires_at: created.expires_at,
         last_used_at: null,
+        status: "active",
+        explanation: entryBefore.explanation,
       });
+      assert.match(entryBefore.explanation, /^Accepted; scope "posts:read", created \S+, expires in \d+ days, never used\.$/);
 
       assert.equal((await app.inject({ method: "GET", url: "/api/posts", headers: bearer(created.token) })).statusCode, 200);
       // The last-used stamp is written off the request path; give it a moment.

@@ -47,7 +47,7 @@ describe("OAuth endpoints", () => {
     assert.equal(payload.scope, "posts:read");
   });
 
-  it("client authentication fails with 401 invalid_client (no clients are registered)", async () => {
+  it("client authentication with a password grant fails with 401 invalid_client", async () => {
     const response = await app.inject({
       method: "POST",
       url: "/oauth/token",
@@ -90,9 +90,13 @@ describe("OAuth endpoints", () => {
     assert.equal(wrong.json().error, "invalid_grant");
     assert.equal(problem(wrong).code, "invalid_grant");
 
-    const unknownGrant = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=client_credentials" });
+    const unknownGrant = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code" });
     assert.equal(unknownGrant.statusCode, 400);
     assert.equal(unknownGrant.json().error, "unsupported_grant_type");
+
+    const anonymousClient = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "grant_type=client_credentials" });
+    assert.equal(anonymousClient.statusCode, 401, "client_credentials needs client authentication");
+    assert.equal(anonymousClient.json().error, "invalid_client");
 
     const noGrant = await app.inject({ method: "POST", url: "/oauth/token", headers: form, payload: "username=carol" });
     assert.equal(noGrant.statusCode, 400);

@@ -3,7 +3,8 @@
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
-import type { NewSession, NewStoredToken, RevocationRecord, SigningKeyRecord, TokenStore } from "../../src/core/token-store.js";
+import { checkAuditChain, hashAuditEvent } from "../../src/core/audit-chain.js";
+import type { NewAuditEvent, NewSession, NewStoredToken, RevocationRecord, SigningKeyRecord, TokenStore } from "../../src/core/token-store.js";
 
 /** A fresh, empty, migrated store and how to dispose of it. */
 export interface ContractTokenStore {
@@ -549,6 +550,114 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
           assert.deepEqual(await store.getSession(kept.id), kept, "other users keep their data");
           assert.ok(await store.getRefreshToken(otherSession.refreshTokenHash));
           assert.deepEqual(await store.findTokenByHash(otherToken.tokenHash), otherToken);
+        }));
+    });
+
+    void describe("machine clients and their secrets", () => {
+      void test("a client is created, read, listed by owner, touched and revoked with its secrets", () =>
+        withStore(async (store) => {
+          const owner = newUserId();
+          const id = `tsr_ci_${randomBytes(16).toString("base64url")}`;
+          const client = await store.createClient({ id, name: "exporter", scope: "posts:read", ownerId: owner, now: T0 });
+          assert.deepEqual(client, { id, name: "exporter", scope: "posts:read", ownerId: owner, createdAt: T0, lastUsedAt: null, revokedAt: null });
+          const lone = await store.createClient({ id: `${id}x`, name: "lone", scope: "", ownerId: null, now: T0 + 1 });
+          assert.deepEqual(await store.getClient(id), client);
+          assert.equal(await store.getClient("tsr_ci_nope"), null);
+          assert.deepEqual((await store.listClients()).map((entry) => entry.id), [lone.id, id], "newest first");
+          assert.deepEqual((await store.listClients({ ownerId: owner })).map((entry) => entry.id), [id]);
+          await store.touchClient(id, T0 + 5);
+          assert.equal((await store.getClient(id))?.lastUsedAt, T0 + 5);
+
+          const first = await store.addClientSecret({ clientId: id, secretHash: hashOf("cs1"), now: T0 });
+          const second = await store.addClientSecret({ clientId: id, secretHash: hashOf("cs2"), now: T0 + 1 });
+          assert.deepEqual((await store.listClientSecrets(id)).map((secret) => secret.id), [first.id, second.id], "oldest first");
+          await store.touchClientSecret(first.id, T0 + 9);
+          assert.equal((await store.listClientSecrets(id))[0]?.lastUsedAt, T0 + 9);
+
+          const revoked = await store.revokeClient(id, T0 + 10);
+          assert.equal(revoked?.revokedAt, T0 + 10);
+          assert.equal(await store.revokeClient(id, T0 + 11), null, "only a live client is revoked");
+          assert.deepEqual(await store.listClientSecrets(id), [], "its secrets went with it");
+          assert.deepEqual((await store.listClients()).map((entry) => entry.id), [lone.id]);
+          assert.equal((await store.getClient(id))?.revokedAt, T0 + 10, "a revoked client is still readable");
+        }));
+
+      void test("secrets are revoked one at a time or all but one", () =>
+        withStore(async (store) => {
+          const id = `tsr_ci_${randomBytes(16).toString("base64url")}`;
+          await store.createClient({ id, name: "rotating", scope: "", ownerId: null, now: T0 });
+          const [a, b, c] = [
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("a"), now: T0 }),
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("b"), now: T0 + 1 }),
+            await store.addClientSecret({ clientId: id, secretHash: hashOf("c"), now: T0 + 2 }),
+          ];
+          const one = await store.revokeClientSecrets({ clientId: id, secretId: a.id }, T0 + 3);
+          assert.deepEqual(one.map((secret) => [secret.id, secret.revokedAt]), [[a.id, T0 + 3]]);
+          assert.deepEqual(await store.revokeClientSecrets({ clientId: `${id}other`, secretId: b.id }, T0 + 3), [], "another client's secret is not touched");
+          const rest = await store.revokeClientSecrets({ clientId: id, exceptSecretId: c.id }, T0 + 4);
+          assert.deepEqual(rest.map((secret) => secret.id), [b.id]);
+          assert.deepEqual((await store.listClientSecrets(id)).map((secret) => secret.id), [c.id]);
+        }));
+    });
+
+    void describe("audit events", () => {
+      const event = (overrides: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
+        at: T0,
+        type: "login.succeeded",
+        actorType: "user",
+        actorId: "u1",
+        userId: "u1",
+        clientId: null,
+        sessionId: 3,
+        subject: "session:3",
+        reason: null,
+        ip: "203.0.113.7",
+        userAgent: "curl/8",
+        requestId: "req-1",
+        via: "POST /api/tokens",
+        count: 1,
+        ...overrides,
+      });
+
+      void test("events are appended, read newest first with filters and cursors, and pruned by age", () =>
+        withStore(async (store) => {
+          await store.appendAuditEvents([
+            event(),
+            event({ at: T0 + 1, type: "login.failed", userId: "u2", actorId: null, actorType: "anonymous", reason: "wrong_password" }),
+            event({ at: T0 + 2, type: "client.token_issued", clientId: "tsr_ci_x", userId: null }),
+            event({ at: T0 + 3, type: "logout" }),
+          ]);
+          const all = await store.listAuditEvents({ limit: 10 });
+          assert.deepEqual(all.map((row) => row.type), ["logout", "client.token_issued", "login.failed", "login.succeeded"]);
+          const first = all[3];
+          assert.ok(first);
+          assert.deepEqual({ ...first, id: 0 }, { ...event(), id: 0, prevHash: null, hash: null });
+          assert.deepEqual((await store.listAuditEvents({ userId: "u1", limit: 10 })).map((row) => row.type), ["logout", "login.succeeded"]);
+          assert.deepEqual((await store.listAuditEvents({ clientId: "tsr_ci_x", limit: 10 })).map((row) => row.type), ["client.token_issued"]);
+          assert.deepEqual((await store.listAuditEvents({ types: ["login.failed", "logout"], limit: 10 })).map((row) => row.type), ["logout", "login.failed"]);
+          assert.deepEqual((await store.listAuditEvents({ since: T0 + 1, until: T0 + 3, limit: 10 })).map((row) => row.at), [T0 + 2, T0 + 1]);
+          const page = await store.listAuditEvents({ limit: 2 });
+          const next = await store.listAuditEvents({ limit: 2, beforeId: page[1]?.id });
+          assert.deepEqual([...page, ...next].map((row) => row.id), all.map((row) => row.id), "the cursor pages through everything once");
+          assert.deepEqual((await store.listAuditEvents({ afterId: first.id, limit: 2 })).map((row) => row.at), [T0 + 1, T0 + 2], "following: oldest first");
+          assert.equal(await store.deleteAuditEventsBefore(T0 + 2), 2);
+          assert.deepEqual((await store.listAuditEvents({ limit: 10 })).map((row) => row.at), [T0 + 3, T0 + 2]);
+        }));
+
+      void test("chained appends link every row to the previous one, across batches, and tampering shows", () =>
+        withStore(async (store) => {
+          await store.appendAuditEvents([event(), event({ at: T0 + 1 })], { chain: hashAuditEvent });
+          await store.appendAuditEvents([event({ at: T0 + 2, type: "logout" })], { chain: hashAuditEvent });
+          const rows = (await store.listAuditEvents({ afterId: 0, limit: 10 }));
+          assert.equal(rows.length, 3);
+          assert.equal(rows[0]?.prevHash, null);
+          assert.equal(rows[1]?.prevHash, rows[0]?.hash);
+          assert.equal(rows[2]?.prevHash, rows[1]?.hash, "the second batch continues the chain");
+          assert.equal(checkAuditChain(rows, { lastHash: null, checked: 0 }), null);
+          const tampered = rows.map((row, index) => (index === 1 ? { ...row, ip: "198.51.100.1" } : row));
+          assert.deepEqual(checkAuditChain(tampered, { lastHash: null, checked: 0 }), { id: rows[1]?.id, reason: "hash_mismatch" });
+          const removed = [rows[0], rows[2]].filter((row) => row !== undefined);
+          assert.deepEqual(checkAuditChain(removed, { lastHash: null, checked: 0 }), { id: rows[2]?.id, reason: "prev_hash_mismatch" });
         }));
     });
 

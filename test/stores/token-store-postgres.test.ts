@@ -75,9 +75,13 @@ if (pgUrl !== null) {
       const second = await openTokenStore(pgUrl, { schema });
       try {
         const [byFirst, bySecond] = await Promise.all([first.migrate(), second.migrate()]);
-        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables", "0002_revocation_owner"]);
+        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
         assert.deepEqual(await second.migrate(), []);
         assert.deepEqual(await listSchemaTables(pgUrl, schema), [
+          "tessera_audit_chain",
+          "tessera_audit_events",
+          "tessera_client_secrets",
+          "tessera_clients",
           "tessera_migration",
           "tessera_migration_lock",
           "tessera_refresh_tokens",
@@ -110,6 +114,7 @@ if (pgUrl !== null) {
           select table_name, data_type from information_schema.columns
           where table_schema = ${schema} and column_name = 'user_id' order by table_name`.execute(store.db);
         assert.deepEqual(userIds.rows, [
+          { table_name: "auth_audit_events", data_type: "text" },
           { table_name: "auth_refresh_tokens", data_type: "text" },
           { table_name: "auth_revocations", data_type: "text" },
           { table_name: "auth_sessions", data_type: "text" },
@@ -238,7 +243,7 @@ if (pgUrl !== null) {
         };
         const before = await dump();
         const store = await openTokenStore(pool);
-        assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_revocation_owner"]);
+        assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
         assert.deepEqual(await dump(), before);
         assert.deepEqual(await store.listSessions("7f3d3c4e-0000-4000-8000-000000000001"), []);
         await store.close();

@@ -75,18 +75,19 @@ async function runList(args: string[], io: CliIo): Promise<number> {
 }
 
 const ROTATE = {
-  usage: `Usage: tessera keys rotate [--alg EdDSA|ES256|RS256|HS256] [--database URL]
+  usage: `Usage: tessera keys rotate [--alg EdDSA|ES256|RS256|HS256] [--json] [--database URL]
 
 Creates a new signing key and prints its kid. The keys it replaces stop signing and keep
 verifying until every access token they signed has expired (access-token TTL + 60 s).
 
   --alg ALG        algorithm of the new key (default: $TESSERA_JWT_ALG when set, else the
                    current key's algorithm, else EdDSA)
+  --json           print {"kid", "alg"} instead of the kid
 ${DATABASE_HELP}
 Example:
   tessera keys rotate --alg ES256
 `,
-  options: { ...DATABASE_OPTION, alg: { type: "string" } },
+  options: { ...DATABASE_OPTION, alg: { type: "string" }, json: { type: "boolean" } },
   positionals: [],
 } as const;
 
@@ -104,7 +105,7 @@ async function runRotate(args: string[], io: CliIo): Promise<number> {
     const tessera = await database.tessera({ jwtAlg: alg });
     const loaded = createKeyRing(tessera.keys.records()).signingKey?.kid ?? null;
     const kid = loaded !== null && loaded !== before ? loaded : (await tessera.keys.rotate({ alg })).kid;
-    io.stdout.write(`${kid}\n`);
+    io.stdout.write(line.values.json === true ? `${JSON.stringify({ kid, alg }, null, 2)}\n` : `${kid}\n`);
     io.stderr.write(`new ${alg} signing key ${kid}; the keys it replaces verify until their tokens expire\n`);
     return EXIT_OK;
   });

@@ -1,6 +1,8 @@
 import { createReadStream, type ReadStream } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
+import { currentAuditContext } from "../../auth/audit-log.js";
+import { hashAuditEvent } from "../../core/audit-chain.js";
 import { systemClock } from "../../core/clock.js";
 import { checkPasswordPolicy, createPasswordHasher } from "../../core/passwords/index.js";
 import type { UserRecord } from "../../server/store/index.js";
@@ -26,7 +28,7 @@ Run "tessera users <command> --help" for a command's options.
 `;
 
 const CREATE = {
-  usage: `Usage: tessera users create USERNAME [--email EMAIL] [--admin] [--password-stdin] [--database URL]
+  usage: `Usage: tessera users create USERNAME [--email EMAIL] [--admin] [--password-stdin] [--json] [--database URL]
 
 Creates a user and prints its id. The password is never taken from the command line:
 on a terminal it is prompted for (twice, not echoed); otherwise the first line of stdin is used.
@@ -35,6 +37,7 @@ on a terminal it is prompted for (twice, not echoed); otherwise the first line o
   --email EMAIL    the user's email address
   --admin          make the user an administrator
   --password-stdin read the first line of stdin even on a terminal
+  --json           print {"id", "username", "email", "is_admin", "created_at"} instead of the id
 ${DATABASE_HELP}
 Example:
   printf '%s\\n' "$ADMIN_PASSWORD" | tessera users create admin --admin
@@ -44,6 +47,7 @@ Example:
     email: { type: "string" },
     admin: { type: "boolean" },
     "password-stdin": { type: "boolean" },
+    json: { type: "boolean" },
   },
   positionals: ["USERNAME"],
 } as const;
@@ -55,7 +59,7 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
   const email = line.values.email ?? null;
   if (!isValidUsername(username)) throw new UsageError(`USERNAME must be ${USERNAME_RULE}`);
   if (email !== null && !isValidEmail(email)) throw new UsageError("--email is not a valid address");
-  return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async ({ store }) => {
+  return withDatabase(io, { databaseUrl: line.values.database, migrate: true }, async ({ store, config }) => {
     // Check first, so an operator does not type a password for a name that is taken.
     if (await store.users.getUserByUsername(username)) return fail(io, `username "${username}" is already taken`);
     const input = await readPassword(io, { promptOnTerminal: line.values["password-stdin"] !== true });
@@ -71,6 +75,30 @@ async function runCreate(args: string[], io: CliIo): Promise<number> {
       now: systemClock.now(),
     });
     if (!user) return fail(io, `username "${username}" is already taken`);
+    // Written directly: starting the facade here would create signing keys as a side effect.
+    const context = currentAuditContext();
+    const event = {
+      at: user.createdAt,
+      type: "user.created",
+      actorType: "operator" as const,
+      actorId: null,
+      userId: String(user.id),
+      clientId: null,
+      sessionId: null,
+      subject: `user:${user.id}`,
+      reason: user.isAdmin ? "admin" : null,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      via: context?.via ?? "cli: tessera users create",
+      count: 1,
+    };
+    await store.tokens.appendAuditEvents([event], config.auditChain ? { chain: hashAuditEvent } : {});
+    if (line.values.json === true) {
+      const record = { id: user.id, username: user.username, email: user.email, is_admin: user.isAdmin, created_at: jsonTime(user.createdAt) };
+      io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      return EXIT_OK;
+    }
     io.stdout.write(`${user.id}\n`);
     return EXIT_OK;
   });

@@ -4,6 +4,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 export const OPAQUE_TOKEN_PREFIXES = {
   personalAccessToken: "tsr_pat_",
   refreshToken: "tsr_rt_",
+  clientSecret: "tsr_cs_",
 } as const;
 
 export type OpaqueTokenKind = keyof typeof OPAQUE_TOKEN_PREFIXES;
@@ -88,6 +89,7 @@ export function hasValidChecksum(token: string, prefix: string): boolean {
 export function opaqueTokenKind(token: string): OpaqueTokenKind | null {
   if (token.startsWith(OPAQUE_TOKEN_PREFIXES.personalAccessToken)) return "personalAccessToken";
   if (token.startsWith(OPAQUE_TOKEN_PREFIXES.refreshToken)) return "refreshToken";
+  if (token.startsWith(OPAQUE_TOKEN_PREFIXES.clientSecret)) return "clientSecret";
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { describeSession, describeStoredToken } from "../../auth/explain-token.js";
 import type { FastifyInstance } from "fastify";
 import type { StoredTokenRecord } from "../../core/token-store.js";
 import { parseScope } from "../../core/scopes.js";
@@ -47,8 +48,10 @@ const sessionListSchema = {
       user_agent: { type: ["string", "null"] },
       ip: { type: ["string", "null"] },
       current: { type: "boolean", description: "Whether the presented access token belongs to this session" },
+      status: { type: "string", enum: ["active"] },
+      explanation: { type: "string", description: "The session's facts in words (as POST /api/admin/explain words them)" },
     },
-    required: ["id", "created_at", "last_used_at", "user_agent", "ip", "current"],
+    required: ["id", "created_at", "last_used_at", "user_agent", "ip", "current", "status", "explanation"],
   },
 } as const;
 
@@ -70,8 +73,13 @@ const tokenListSchema = {
   type: "array",
   items: {
     type: "object",
-    properties: { ...tokenProperties, last_used_at: nullableTimestamp },
-    required: ["id", "name", "scope", "created_at", "expires_at", "last_used_at"],
+    properties: {
+      ...tokenProperties,
+      last_used_at: nullableTimestamp,
+      status: { type: "string", enum: ["active", "expired"] },
+      explanation: { type: "string", description: "Whether it is accepted and why, in words: expiry, scope, last use" },
+    },
+    required: ["id", "name", "scope", "created_at", "expires_at", "last_used_at", "status", "explanation"],
   },
 } as const;
 
@@ -153,6 +161,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     async (request) => {
       const auth = authOf(request);
       const sessions = await tessera.sessions.list(auth.userId);
+      const now = tessera.clock.now();
       return sessions.map((session) => ({
         id: session.id,
         created_at: isoTime(session.createdAt),
@@ -160,6 +169,7 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
         user_agent: session.userAgent,
         ip: session.ip,
         current: session.id === auth.sessionId,
+        ...describeSession(session, now),
       }));
     },
   );
@@ -282,7 +292,8 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
     },
     async (request) => {
       const tokens = await tessera.personalAccessTokens.list(authOf(request).userId);
-      return tokens.map((record) => ({ ...presentToken(record), last_used_at: isoTime(record.lastUsedAt) }));
+      const now = tessera.clock.now();
+      return tokens.map((record) => ({ ...presentToken(record), last_used_at: isoTime(record.lastUsedAt), ...describeStoredToken(record, now) }));
     },
   );
 

@@ -1,5 +1,6 @@
 import formbody from "@fastify/formbody";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { Principal } from "../../auth/types.js";
 import { BackendUnavailableError, type ErrorCode } from "../../core/errors.js";
 import { formatBasicChallenge } from "../../http/index.js";
 import { authOf, type RequireAuth } from "../route-guard.js";
@@ -7,9 +8,10 @@ import type { ServerContext } from "../context.js";
 import { isoTime } from "../presenters.js";
 import { attemptLogin, tokenResponseBody } from "../../http/auth-routes/attempt-login.js";
 import { sendProblem } from "../../http/fastify/problems.js";
-import { rateLimitHeaders } from "../../http/rate-limit.js";
+import { clientIpKey, rateLimitHeaders } from "../../http/rate-limit.js";
 import { problemResponses } from "../schemas.js";
 import { limitPerIp } from "../ip-limit.js";
+import { attemptClientGrant, readClientAuthentication } from "../client-credentials.js";
 
 type OauthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope";
 
@@ -38,10 +40,13 @@ function stringField(body: OauthBody | undefined, name: keyof OauthBody): string
 
 const BASIC_CHALLENGE = formatBasicChallenge({ realm: "tessera" });
 
-/** Whether the request tries to authenticate a client: HTTP Basic, or a `client_secret`. */
-function presentsClientCredentials(request: FastifyRequest, body: OauthBody | undefined): boolean {
-  const fields = body as Record<string, unknown> | null | undefined;
-  return request.headers.authorization !== undefined || (fields !== null && fields !== undefined && fields["client_secret"] !== undefined);
+/** RFC 6749 5.2 `invalid_client`: 401 with a Basic challenge, in the OAuth and the problem shape. */
+function sendInvalidClient(reply: FastifyReply, description: string): FastifyReply {
+  return sendProblem(reply, "invalid_client", {
+    detail: description,
+    headers: { "www-authenticate": BASIC_CHALLENGE, "cache-control": "no-store" },
+    extra: { error: "invalid_client", error_description: description },
+  });
 }
 
 /**
@@ -84,23 +89,61 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
     {
       schema: {
         tags: ["oauth"],
-        summary: "RFC 6749 token endpoint: grant_type=password or refresh_token (form or JSON)",
+        summary: "RFC 6749 token endpoint: grant_type=password, refresh_token or client_credentials (form or JSON)",
         body: oauthFields,
-        response: { 200: { $ref: "TokenPair#" }, ...problemResponses(400, 401, 429) },
+        response: {
+          200: {
+            description: "A token pair (password, refresh_token), or an access token without refresh token (client_credentials)",
+            type: "object",
+            properties: {
+              access_token: { type: "string" },
+              token_type: { type: "string" },
+              expires_in: { type: "integer" },
+              refresh_token: { type: "string" },
+              scope: { type: "string" },
+            },
+            required: ["access_token", "token_type", "expires_in", "scope"],
+          },
+          ...problemResponses(400, 401, 429),
+        },
       },
     },
     async (request, reply) => {
       void reply.header("cache-control", "no-store").header("pragma", "no-cache");
       const body = request.body;
-      if (presentsClientCredentials(request, body)) {
-        // No confidential clients are registered, so any client authentication fails (RFC 6749 5.2).
-        return sendProblem(reply, "credentials_invalid", {
-          detail: "Client authentication failed: no such client",
-          headers: { "www-authenticate": BASIC_CHALLENGE, "cache-control": "no-store" },
-          extra: { error: "invalid_client", error_description: "Client authentication failed" },
-        });
-      }
       const grantType = stringField(body, "grant_type");
+      const clientAuth = readClientAuthentication(request, body as Record<string, unknown> | null | undefined);
+      if (grantType === "client_credentials") {
+        if (clientAuth.kind === "none") return sendInvalidClient(reply, "Authenticate the client with HTTP Basic or client_id and client_secret");
+        if (clientAuth.kind === "malformed") return sendInvalidClient(reply, clientAuth.detail);
+        const outcome = await attemptClientGrant(context, {
+          clientId: clientAuth.clientId,
+          clientSecret: clientAuth.clientSecret,
+          scope: stringField(body, "scope"),
+          ip: request.ip,
+        });
+        if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
+        if (outcome.ok) {
+          metrics.tokensIssued.inc({ kind: "client_token" });
+          // RFC 6749 4.4.3: no refresh token; the client asks again with its credentials.
+          return { access_token: outcome.accessToken, token_type: "Bearer", expires_in: outcome.expiresInSeconds, scope: outcome.scope };
+        }
+        metrics.authOutcomes.inc({ outcome: outcome.code });
+        if (outcome.code === "rate_limited") {
+          metrics.refused(outcome.limit, outcome.limit === "login-ip" ? clientIpKey(request.ip) : clientAuth.clientId.slice(0, 64));
+          return sendProblem(reply, "rate_limited", {
+            detail: outcome.detail,
+            headers: { "retry-after": String(outcome.retryAfterSeconds) },
+            extra: { error: "invalid_request", error_description: outcome.detail },
+          });
+        }
+        if (outcome.code === "validation_failed") return sendOauthError(reply, "invalid_scope", outcome.detail, "validation_failed");
+        return sendInvalidClient(reply, outcome.detail);
+      }
+      if (clientAuth.kind !== "none") {
+        // Password and refresh grants are for public clients: client authentication there fails (RFC 6749 5.2).
+        return sendInvalidClient(reply, "Client authentication is only accepted with grant_type=client_credentials");
+      }
       if (grantType === undefined) return sendOauthError(reply, "invalid_request", "grant_type is required", "invalid_request");
 
       if (grantType === "password") {
@@ -117,7 +160,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
           userAgent: request.headers["user-agent"] ?? null,
         });
         if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
-        metrics.recordLogin(outcome);
+        metrics.recordLogin(outcome, { ip: request.ip, username });
         if (outcome.ok) {
           await context.users.touchUser(outcome.user.id, tessera.clock.now());
           return tokenResponseBody(outcome.pair);
@@ -177,7 +220,7 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
     {
       onRequest: [
         limitPerIp(context.limits.tokenEndpointIp, "token-endpoint-ip", context.metrics, "Too many token requests from this address"),
-        ...requireAuth({ scopes: ["tokens:introspect"] }),
+        ...requireAuth({ scopes: ["tokens:introspect"], allowUnownedClient: true }),
       ],
       schema: {
         tags: ["oauth"],
@@ -196,7 +239,8 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
               jti: { type: "string" },
               sid: { type: "integer" },
               token_type: { type: "string" },
-              token_kind: { type: "string", enum: ["access_token", "personal_access_token", "refresh_token"] },
+              token_kind: { type: "string", enum: ["access_token", "personal_access_token", "refresh_token", "client"] },
+              client_id: { type: "string" },
               username: { type: "string" },
               iss: { type: "string" },
               aud: { type: "string" },
@@ -215,13 +259,14 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
       void reply.header("cache-control", "no-store");
       const found = await tessera.introspect(token);
       if (!found) return { active: false };
+      const auth = found.principal;
+      if (auth.tokenType === "client_token") return introspectClientToken(context, auth);
       // An access token is decided from memory (signature, claims, revocation set); its user is
       // read from the store, or while the database is down as this instance last read it, and
       // without `username` when it never did: the token's answer does not wait for the database.
-      const user = await context.profiles.loadUser(Number(found.principal.userId));
+      const user = await context.profiles.loadUser(Number(auth.userId));
       if (user === null) return { active: false };
       if (user === undefined && found.tokenType !== "access_token") throw new BackendUnavailableError("database");
-      const auth = found.principal;
       return {
         active: true,
         sub: auth.userId,
@@ -241,4 +286,28 @@ function registerOauthHandlers(app: FastifyInstance, context: ServerContext, req
       };
     },
   );
+}
+
+/** RFC 7662 for a machine client's access token: active while the client (and its owner, if any) exists. */
+async function introspectClientToken(context: ServerContext, auth: Principal): Promise<Record<string, unknown>> {
+  const clientId = auth.clientId ?? "";
+  const client = await context.tessera.clients.get(clientId);
+  if (client === null || client.revokedAt !== null) return { active: false };
+  const owner = client.ownerId === null ? null : await context.users.getUserById(Number(client.ownerId));
+  if (client.ownerId !== null && owner === null) return { active: false };
+  return {
+    active: true,
+    sub: clientId,
+    client_id: clientId,
+    scope: auth.scopes.join(" "),
+    ...(auth.expiresAt === null ? {} : { exp: Math.floor(auth.expiresAt / 1000) }),
+    iat: Math.floor(auth.issuedAt / 1000),
+    ...(auth.jti === null ? {} : { jti: auth.jti }),
+    token_type: "Bearer",
+    token_kind: "client",
+    ...(owner === null ? {} : { username: owner.username }),
+    iss: context.config.issuer,
+    aud: context.config.audience,
+    expires_at: isoTime(auth.expiresAt),
+  };
 }

@@ -82,7 +82,7 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
         userAgent: request.headers["user-agent"] ?? null,
       });
       if (outcome.rateLimit) void reply.headers(rateLimitHeaders(outcome.rateLimit));
-      metrics.recordLogin(outcome);
+      metrics.recordLogin(outcome, { ip: request.ip, username });
       if (outcome.ok) {
         await context.users.touchUser(outcome.user.id, tessera.clock.now());
         return tokenResponseBody(outcome.pair);

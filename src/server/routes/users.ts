@@ -146,6 +146,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
         now: tessera.clock.now(),
       });
       if (!created) return usernameTaken(reply);
+      tessera.audit.record({ type: "user.created", userId: String(created.id), subject: `user:${created.id}`, actorType: "anonymous", actorId: null });
       // The creator is the user, so the 201 shows their email.
       return reply
         .code(201)
@@ -262,6 +263,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
 
       if (newPassword !== undefined) {
         await users.setPasswordHash(target.id, await tessera.passwords.hash(newPassword));
+        tessera.audit.record({ type: "password.changed", userId: String(target.id), subject: `user:${target.id}`, reason: isSelf ? "self" : "admin_reset" });
         // The caller's own session survives their own change; an admin's reset logs the user out
         // everywhere. A stolen PAT must not outlive the password change either, unless asked.
         const keep = isSelf && auth.sessionId !== null ? { exceptSessionId: auth.sessionId } : {};
@@ -292,7 +294,7 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
       // Counted before verifying so concurrent guesses cannot all pass the check (see login.ts).
       const decision = await accountLimit.hit(accountKey);
       if (!decision.allowed) {
-        metrics.rateLimited.inc({ limit: "login-account" });
+        metrics.refused("login-account", accountKey);
         return (reply) =>
           sendProblem(reply, "rate_limited", {
             detail: "Too many failed password attempts for this account",

@@ -39,7 +39,7 @@ void describe("server store migrations on SQLite", () => {
       const data = createServerStore(tokens.db, tokens.dialect);
       try {
         if (serverFirst) assert.deepEqual(await data.migrate(), ["0001_initial", "0002_token_tables_moved"]);
-        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_revocation_owner"]);
+        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
         if (!serverFirst) assert.deepEqual(await data.migrate(), ["0001_initial", "0002_token_tables_moved"]);
         assert.deepEqual(await data.migrate(), []);
         assert.deepEqual(await tokens.migrate(), []);
@@ -50,6 +50,10 @@ void describe("server store migrations on SQLite", () => {
         "kysely_migration",
         "kysely_migration_lock",
         "posts",
+        "tessera_audit_chain",
+        "tessera_audit_events",
+        "tessera_client_secrets",
+        "tessera_clients",
         "tessera_migration",
         "tessera_migration_lock",
         "tessera_refresh_tokens",
@@ -71,7 +75,7 @@ void describe("server store migrations on SQLite", () => {
     try {
       await assert.rejects(data.migrate(), /token store has not copied them/);
       assert.ok(tableNames(path).includes("personal_access_tokens"), "nothing was dropped");
-      assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_revocation_owner"]);
+      assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
       assert.deepEqual(await data.migrate(), ["0002_token_tables_moved"]);
       assert.equal(tableNames(path).includes("personal_access_tokens"), false);
     } finally {

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import type { TokenStore } from "../../../core/token-store.js";
 import type { SqlDialectName } from "../dialect.js";
+import { createAuditQueries } from "./audit-queries.js";
+import { createClientQueries } from "./client-queries.js";
 import { createCleanupQueries } from "./cleanup-queries.js";
 import { migrateTokenStore } from "./migrate-token-store.js";
 import { createRevocationQueries } from "./revocation-queries.js";
@@ -49,6 +51,8 @@ export function createSqlTokenStore(context: TokenStoreContext, lifecycle: { clo
     ...createSigningKeyQueries(context),
     ...createRevocationQueries(context),
     ...createSecretQueries(context),
+    ...createClientQueries(context),
+    ...createAuditQueries(context),
     ...createCleanupQueries(context),
     async ping() {
       await sql`select 1`.execute(context.db);

@@ -17,6 +17,10 @@ export const TOKEN_TABLES: readonly (keyof TokenDatabase)[] = [
   "signing_keys",
   "revocations",
   "secrets",
+  "clients",
+  "client_secrets",
+  "audit_events",
+  "audit_chain",
 ];
 
 const PREFIX_SYNTAX = /^[a-z_][a-z0-9_]*$/;

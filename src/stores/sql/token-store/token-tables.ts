@@ -28,6 +28,10 @@ export interface TokenDatabase {
   signing_keys: TokenSigningKeysTable;
   revocations: TokenRevocationsTable;
   secrets: TokenSecretsTable;
+  clients: TokenClientsTable;
+  client_secrets: TokenClientSecretsTable;
+  audit_events: TokenAuditEventsTable;
+  audit_chain: TokenAuditChainTable;
 }
 
 /** `${prefix}sessions`. */
@@ -91,4 +95,52 @@ export interface TokenRevocationsTable {
 export interface TokenSecretsTable {
   name: string;
   value: string;
+}
+
+/** `${prefix}clients`: machine clients (OAuth 2.0 client credentials). */
+export interface TokenClientsTable {
+  id: string;
+  name: string;
+  scope: string;
+  owner_id: string | null;
+  created_at: IntegerColumn;
+  last_used_at: NullableIntegerColumn;
+  revoked_at: NullableIntegerColumn;
+}
+
+/** `${prefix}client_secrets`: the clients' secrets, by SHA-256 hash. */
+export interface TokenClientSecretsTable {
+  id: IdentityColumn;
+  client_id: string;
+  secret_hash: string;
+  created_at: IntegerColumn;
+  last_used_at: NullableIntegerColumn;
+  revoked_at: NullableIntegerColumn;
+}
+
+/** `${prefix}audit_events`: the audit log, append-only (retention deletes the oldest rows). */
+export interface TokenAuditEventsTable {
+  id: IdentityColumn;
+  at: IntegerColumn;
+  type: string;
+  actor_type: string;
+  actor_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  session_id: NullableIntegerColumn;
+  subject: string | null;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  via: string | null;
+  count: IntegerColumn;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** `${prefix}audit_chain`: one row (`id` 1), the hash of the newest chained audit event. */
+export interface TokenAuditChainTable {
+  id: number;
+  head: string | null;
 }

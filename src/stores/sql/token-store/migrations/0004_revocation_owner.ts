@@ -7,7 +7,7 @@ import type { TokenMigration } from "./token-migration.js";
  * each instance spends per user). Null for older rows and `user` entries.
  */
 export const revocationOwnerMigration: TokenMigration = {
-  name: "0002_revocation_owner",
+  name: "0004_revocation_owner",
   async up(db) {
     await inMigrationTransaction(db, async (trx) => {
       await trx.schema.alterTable("revocations").addColumn("user_id", "text").execute();
