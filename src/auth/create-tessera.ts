@@ -479,6 +479,9 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
         const entry = jtiEntry(principal);
         if (principal.sessionId !== null) {
           await revokeSessions(context, { sessionId: principal.sessionId, userId: principal.userId }, { alsoRevoke: entry === null ? [] : [entry] });
+          if (entry !== null) {
+            audit.record({ type: "access_token.revoked", userId: principal.userId || null, clientId: principal.clientId ?? null, subject: `jti:${entry.value}` });
+          }
         } else await revokeAccessToken(principal);
       }
       // Logged once it is done: a logout that failed is not in the log.
