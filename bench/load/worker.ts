@@ -1,5 +1,6 @@
-// Load generator child process: reads one LoadJob as JSON on stdin, drives autocannon,
-// prints one JSON result line on stdout. Runs in its own process so it can sit on its own core.
+// Load generator child process: reads LoadJobs as JSON lines on stdin, drives autocannon,
+// prints one JSON result line per job on stdout. Runs in its own process so it can sit on its own core.
+import { createInterface } from "node:readline";
 import autocannon, { type AutocannonOptions, type AutocannonRequest, type AutocannonResult } from "autocannon";
 import type { BackgroundResult, RequestSpec, RunResult } from "../lib/types.js";
 
@@ -96,17 +97,16 @@ async function runJob(job: LoadJob): Promise<LoadOutput> {
   return { runs };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+// Jobs arrive one JSON line each; a background job (untilStopped) is the only job of its worker.
+// Measured jobs are answered one result line each, so one worker serves a whole bench run.
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (line.trim() === "") continue;
+  let output: LoadOutput;
+  try {
+    output = await runJob(JSON.parse(line) as LoadJob);
+  } catch (error) {
+    output = { error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(JSON.stringify(output) + "\n");
 }
-
-const job = JSON.parse(await readStdin()) as LoadJob;
-let output: LoadOutput;
-try {
-  output = await runJob(job);
-} catch (error) {
-  output = { error: error instanceof Error ? error.message : String(error) };
-}
-process.stdout.write(JSON.stringify(output) + "\n");

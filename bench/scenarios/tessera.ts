@@ -12,6 +12,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { findFreePort, REPO_ROOT, startPolledServer } from "../lib/processes.js";
 import type { HttpScenario, RequestSpec, ScenarioContext, StartedTarget } from "../lib/types.js";
+import { FASTIFY_PEER_SCENARIO } from "./peers.js";
 
 /** Names the report uses for ratios and targets. */
 export const TESSERA_SCENARIOS = {
@@ -243,6 +244,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.accessWarm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, the same access token on every request",
       unavailableReason,
       start,
@@ -251,6 +253,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.accessCold + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, a different valid access token on each request (round-robin over N), verified-token cache off",
       unavailableReason,
       // Round-robin over N tokens would hit the verified-token cache after the first pass; with
@@ -265,6 +268,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.patWarm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, the same personal access token on every request",
       unavailableReason,
       start,
@@ -273,6 +277,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.loginStorm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: `GET /api/me (warm token) while ${STORM_CONNECTIONS} connections hammer POST /api/tokens with Basic credentials`,
       unavailableReason,
       start,
