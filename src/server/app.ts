@@ -186,9 +186,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    context.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    context.metrics.recordRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

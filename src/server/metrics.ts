@@ -1,21 +1,14 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Registry, collectDefaultMetrics, type Metric } from "prom-client";
+import { RequestMetrics } from "./request-metrics.js";
 
 /** The server's Prometheus metrics, on a registry of its own (several apps may share a process in tests). */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: "tessera_http_requests_total",
-    help: "HTTP requests by route, method and status",
-    labelNames: ["method", "route", "status"] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: "tessera_http_request_duration_seconds",
-    help: "HTTP request latency by route",
-    labelNames: ["method", "route"] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  /**
+   * `tessera_http_requests_total` and `tessera_http_request_duration_seconds`, recorded once
+   * per request by `recordRequest`: plain counts, formatted by the registry at scrape time.
+   */
+  private readonly perRequest = registerRequestMetrics(this.registry);
   readonly authOutcomes = new Counter({
     name: "tessera_auth_outcomes_total",
     help: "Authentication attempts by outcome code (ok, token_expired, credentials_invalid, ...)",
@@ -45,6 +38,11 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "tessera_" });
   }
 
+  /** Counts one finished request and its latency. */
+  recordRequest(method: string, route: string, status: number, seconds: number): void {
+    this.perRequest.record(method, route, status, seconds);
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
@@ -61,4 +59,12 @@ export class ServerMetrics {
       this.authOutcomes.inc({ outcome: "credentials_invalid" });
     }
   }
+}
+
+function registerRequestMetrics(registry: Registry): RequestMetrics {
+  const metrics = new RequestMetrics();
+  // Registered first, so they print where the prom-client Counter and Histogram they replace did.
+  registry.registerMetric(metrics.requestsMetric as unknown as Metric);
+  registry.registerMetric(metrics.latencyMetric as unknown as Metric);
+  return metrics;
 }
