@@ -14,6 +14,7 @@ import { installRouteGuard } from "./route-guard.js";
 import type { ServerConfig } from "./config.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
+import { lazyRequestLoggerFactory } from "./lazy-request-logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits } from "./server-limits.js";
@@ -138,6 +139,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
             redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
             ...(extensions.logStream ? { stream: extensions.logStream } : {}),
           },
+    // A request's child logger is made when it first logs (most requests log nothing at warn).
+    childLoggerFactory: lazyRequestLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,

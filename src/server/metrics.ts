@@ -9,11 +9,16 @@ export class ServerMetrics {
    * per request by `recordRequest`: plain counts, formatted by the registry at scrape time.
    */
   private readonly perRequest = registerRequestMetrics(this.registry);
-  readonly authOutcomes = new Counter({
+  /** Successful authentications since the last scrape, added to `authOutcomes` when it is read. */
+  private pendingAuthOk = 0;
+  readonly authOutcomes: Counter<"outcome"> = new Counter({
     name: "tessera_auth_outcomes_total",
     help: "Authentication attempts by outcome code (ok, token_expired, credentials_invalid, ...)",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
+    // Every guarded request succeeds or not; the common case is counted in a plain number
+    // (Counter.inc hashes its labels on every call) and folded in here, at scrape time.
+    collect: () => this.flushAuthOk(),
   });
   readonly tokensIssued = new Counter({
     name: "tessera_tokens_issued_total",
@@ -38,6 +43,18 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "tessera_" });
   }
 
+  /** Counts one successful authentication of a guarded request (`outcome="ok"`). */
+  recordAuthOk(): void {
+    this.pendingAuthOk += 1;
+  }
+
+  private flushAuthOk(): void {
+    if (this.pendingAuthOk === 0) return;
+    const count = this.pendingAuthOk;
+    this.pendingAuthOk = 0;
+    this.authOutcomes.inc({ outcome: "ok" }, count);
+  }
+
   /** Counts one finished request and its latency. */
   recordRequest(method: string, route: string, status: number, seconds: number): void {
     this.perRequest.record(method, route, status, seconds);
@@ -50,7 +67,7 @@ export class ServerMetrics {
   /** Counts one login attempt's outcome (and, for a success, the pair it issued). */
   recordLogin(outcome: { ok: true } | { ok: false; code: string; limit?: string }): void {
     if (outcome.ok) {
-      this.authOutcomes.inc({ outcome: "ok" });
+      this.recordAuthOk();
       this.tokensIssued.inc({ kind: "access_token" });
       this.tokensIssued.inc({ kind: "refresh_token" });
     } else if (outcome.code === "rate_limited") {

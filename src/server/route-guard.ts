@@ -84,7 +84,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         await sendProblem(reply, "forbidden", { detail: "A personal access token cannot be used here; log in instead" });
         return;
       }
-      metrics.authOutcomes.inc({ outcome: "ok" });
+      metrics.recordAuthOk();
       context.touches.touch(`u${auth.userId}`, (now) => users.touchUser(auth.userId, now));
 
       const limit = limits.requestToken;
@@ -102,7 +102,14 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         }
       }
     }
-    return [authenticate, serverRules];
+    // One onRequest hook, not two: each hook is a promise and a turn of Fastify's hook runner
+    // on every guarded request.
+    async function guardRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      await authenticate(request, reply);
+      if (reply.sent || guard.failure(request) !== undefined) return;
+      await serverRules(request, reply);
+    }
+    return [guardRoute];
   };
 }
 

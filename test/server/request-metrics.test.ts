@@ -73,4 +73,16 @@ describe("per-request metrics", () => {
     metrics.registry.resetMetrics();
     assert.doesNotMatch((await metrics.render()).body, /tessera_http_requests_total\{/);
   });
+
+  it("counts successful authentications between scrapes and across them", async () => {
+    const metrics = new ServerMetrics();
+    metrics.recordAuthOk();
+    metrics.recordAuthOk();
+    metrics.authOutcomes.inc({ outcome: "token_expired" });
+    assert.match((await metrics.render()).body, /tessera_auth_outcomes_total\{outcome="ok"\} 2\n/);
+    metrics.recordAuthOk();
+    const body = (await metrics.render()).body;
+    assert.match(body, /tessera_auth_outcomes_total\{outcome="ok"\} 3\n/);
+    assert.match(body, /tessera_auth_outcomes_total\{outcome="token_expired"\} 1\n/);
+  });
 });
