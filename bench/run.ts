@@ -147,6 +147,7 @@ async function loadOnce(prepared: Prepared, load: LoadGenerator, plan: CorePlan,
     name: background.name,
   });
   try {
+    await storm.started;
     await new Promise((resolve) => setTimeout(resolve, STORM_RAMP_MS));
     // The storm's own requests are on the server's bill too: no CPU per request for this row.
     return (await load.run(job)).map((run) => ({ ...run, serverCpuSeconds: null }));

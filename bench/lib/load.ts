@@ -1,14 +1,20 @@
 // Drives bench/load/worker.ts child processes from the harness.
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { LoadJob, LoadOutput } from "../load/worker.js";
+import type { LoadJob, LoadOutput, LoadStarted } from "../load/worker.js";
 import { spawnPinned } from "./processes.js";
 import type { BackgroundResult, RunResult } from "./types.js";
 
 const WORKER = "bench/load/worker.ts";
+const STARTED_LINE = JSON.stringify({ started: true } satisfies LoadStarted);
+/** How long a background load may take to start (a TypeScript start-up on a busy machine). */
+const BACKGROUND_START_TIMEOUT_MS = 60_000;
 
 /** One load-generator process answering jobs in order, one JSON line each. */
-function spawnWorker(pin: string[]): { child: ChildProcess; send(job: LoadJob): Promise<LoadOutput>; end(): void } {
+function spawnWorker(
+  pin: string[],
+  onStarted?: () => void,
+): { child: ChildProcess; send(job: LoadJob): Promise<LoadOutput>; end(): void } {
   const child = spawnPinned(pin, [process.execPath, "--import", "tsx", WORKER], {
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -19,6 +25,10 @@ function spawnWorker(pin: string[]): { child: ChildProcess; send(job: LoadJob): 
   const waiting: { resolve(output: LoadOutput): void; reject(error: Error): void }[] = [];
   if (child.stdout === null) throw new Error("load worker stdout is not piped");
   createInterface({ input: child.stdout }).on("line", (line) => {
+    if (line === STARTED_LINE) {
+      onStarted?.();
+      return;
+    }
     const next = waiting.shift();
     if (next === undefined) return;
     try {
@@ -71,17 +81,28 @@ export function startLoadGenerator(pin: string[]): LoadGenerator {
 }
 
 /**
- * Starts an unmeasured load that runs until `stop()`, which returns its totals.
+ * Starts an unmeasured load that runs until `stop()`, which returns its totals; `started`
+ * resolves once the load is running.
  *
  * @example
- * const storm = startBackgroundLoad(pin, { ...job, untilStopped: true });
+ * const storm = startBackgroundLoad(pin, job);
+ * await storm.started;
  * const totals = await storm.stop();
  */
-export function startBackgroundLoad(pin: string[], job: LoadJob): { stop(): Promise<BackgroundResult> } {
-  const worker = spawnWorker(pin);
+export function startBackgroundLoad(pin: string[], job: LoadJob): { started: Promise<void>; stop(): Promise<BackgroundResult> } {
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    markStarted = resolve;
+    setTimeout(() => reject(new Error(`background load did not start within ${BACKGROUND_START_TIMEOUT_MS} ms`)), BACKGROUND_START_TIMEOUT_MS).unref();
+  });
+  const worker = spawnWorker(pin, () => markStarted());
   const output = worker.send({ ...job, untilStopped: true });
+  // The result arrives when stop() asks for it; until then nobody may see it reject unhandled.
+  output.catch(() => undefined);
+  started.catch(() => undefined);
   worker.end();
   return {
+    started,
     async stop() {
       worker.child.kill("SIGTERM");
       const result = await output;

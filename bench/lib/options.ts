@@ -28,7 +28,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --duration S         seconds per measured HTTP run (default 6, quick 1)
   --warmup S           seconds of discarded warm-up load per scenario (default 3, quick 1)
   --connections N      autocannon connections (default 50)
-  --budget S           HTTP scenarios that would not fit in S seconds are skipped (default 900, quick 180)
+  --budget S           HTTP scenarios that would not fit in S seconds are skipped (default 900, quick 300)
   --only a,b           run only scenarios whose name contains one of these ("capacity" for the capacity figures)
   --no-docs            do not regenerate docs/benchmarks.md
   --help`;
@@ -70,7 +70,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     durationSeconds: readPositive(values.duration, "duration", quick ? 1 : 6),
     warmupSeconds: readPositive(values.warmup, "warmup", quick ? 1 : 3),
     connections: Math.round(readPositive(values.connections, "connections", 50)),
-    budgetSeconds: readPositive(values.budget, "budget", quick ? 180 : 900),
+    budgetSeconds: readPositive(values.budget, "budget", quick ? 300 : 900),
     verifySeconds: quick ? 0.3 : 1.5,
     coldTokenCount: 1000,
     capacitySeconds: quick ? 0.5 : 2,

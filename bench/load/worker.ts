@@ -18,6 +18,11 @@ export interface LoadJob {
 
 export type LoadOutput = { runs: RunResult[] } | { background: BackgroundResult } | { error: string };
 
+/** Printed by a background job once its load is running, before its result. */
+export interface LoadStarted {
+  started: true;
+}
+
 function buildOptions(job: LoadJob, durationSeconds: number): AutocannonOptions {
   const { method, path, headers = {}, body, rotateBearerTokens } = job.request;
   const base: AutocannonRequest = { method, path, headers };
@@ -74,9 +79,12 @@ function toRun(result: AutocannonResult): RunResult {
 
 async function runJob(job: LoadJob): Promise<LoadOutput> {
   if (job.untilStopped === true) {
-    // Long enough to outlast any measured phase; SIGTERM ends it early with totals.
+    // Long enough to outlast any measured phase; SIGTERM ends it early with totals. The
+    // harness waits for the "started" line before it measures anything next to this load.
     const result = await runOnce(buildOptions(job, 3600), (stop) => {
-      process.once("SIGTERM", stop);
+      if (stopRequested) stop();
+      else stopBackground = stop;
+      process.stdout.write(JSON.stringify({ started: true }) + "\n");
     });
     const run = toRun(result);
     return {
@@ -96,6 +104,14 @@ async function runJob(job: LoadJob): Promise<LoadOutput> {
   }
   return { runs };
 }
+
+// A SIGTERM that arrives before the background load has started must still end it (with totals).
+let stopRequested = false;
+let stopBackground: (() => void) | undefined;
+process.on("SIGTERM", () => {
+  stopRequested = true;
+  stopBackground?.();
+});
 
 // Jobs arrive one JSON line each; a background job (untilStopped) is the only job of its worker.
 // Measured jobs are answered one result line each, so one worker serves a whole bench run.

@@ -123,6 +123,11 @@ async function startTessera(backend: Backend, ctx: ScenarioContext, extraEnv: Re
         TESSERA_REQUEST_LIMIT_TOKEN: "off",
         TESSERA_LOGIN_LIMIT_IP: "off",
         TESSERA_LOGIN_LIMIT_ACCOUNT: "off",
+        // Setting up a scenario signs a user up and mints 1,000 tokens through refresh from one address.
+        TESSERA_SIGNUP_LIMIT_IP: "off",
+        TESSERA_TOKEN_ENDPOINT_LIMIT_IP: "off",
+        // Shared counters (Redis) of one server start never meet another's.
+        TESSERA_REDIS_KEY_PREFIX: `tessera-bench-${randomBytes(6).toString("hex")}:`,
         ...extraEnv,
       },
       cleanup: database.cleanup,
