@@ -7,11 +7,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { createTessera, type Tessera, type TesseraOptions } from "../../src/index.js";
-import { createPasswordHasher, DEFAULT_ARGON2_PARAMS } from "../../src/core/passwords/index.js";
-import type { TokenStore } from "../../src/core/token-store.js";
-import { openTokenStore, type SqlTokenStore } from "../../src/stores/index.js";
-import { closeRedisConnection, openRedisConnection, RedisRevocationFeed } from "../../src/stores/redis/index.js";
+// The compiled package (dist/), as an installed app runs it; npm run bench builds it first.
+import { createTessera, type Tessera, type TesseraOptions, type TokenStore } from "tessera-auth";
+import { createPasswordHasher, DEFAULT_ARGON2_PARAMS } from "tessera-auth/passwords";
+import { openTokenStore, type SqlTokenStore } from "tessera-auth/stores";
+import { closeRedisConnection, openRedisConnection, RedisRevocationFeed } from "../../dist/stores/redis/index.js";
 
 export interface CapacityJob {
   runs: number;

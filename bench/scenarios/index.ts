@@ -4,7 +4,14 @@
 // route in ./guards.ts. In-process verifiers are registered in bench/inprocess/verifiers.ts.
 import type { HttpScenario } from "../lib/types.js";
 import { expressGuardScenarios, fastifyGuardScenarios, honoGuardScenarios } from "./guards.js";
-import { expressPeerScenario, fastifyPeerScenario, floorScenarios, honoPeerScenario } from "./peers.js";
+import {
+  expressHelloScenario,
+  expressPeerScenario,
+  fastifyPeerScenario,
+  floorScenarios,
+  honoHelloScenario,
+  honoPeerScenario,
+} from "./peers.js";
 import { tesseraScenarios } from "./tessera.js";
 
 /** Every HTTP scenario: the floor first (ratios need it), each peer beside its Tessera guard, then the reference server. */
@@ -12,8 +19,10 @@ export const httpScenarios: HttpScenario[] = [
   ...floorScenarios,
   fastifyPeerScenario,
   ...fastifyGuardScenarios,
+  honoHelloScenario,
   honoPeerScenario,
   ...honoGuardScenarios,
+  expressHelloScenario,
   expressPeerScenario,
   ...expressGuardScenarios,
   ...tesseraScenarios,

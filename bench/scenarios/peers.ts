@@ -41,6 +41,22 @@ export const floorScenarios: HttpScenario[] = [
   },
 ];
 
+export const honoHelloScenario: HttpScenario = {
+  name: "hono, no auth",
+  group: "floor",
+  description: "hono on @hono/node-server, the peers' route and body, no auth: the framework's own ceiling",
+  start: startPeer("bench/servers/hono-hello.ts"),
+  request: { method: "GET", path: USER_PATH },
+};
+
+export const expressHelloScenario: HttpScenario = {
+  name: "express 5, no auth",
+  group: "floor",
+  description: "express 5, the peers' route and body, no auth: the framework's own ceiling",
+  start: startPeer("bench/servers/express-hello.ts"),
+  request: { method: "GET", path: USER_PATH },
+};
+
 export const fastifyPeerScenario: HttpScenario = {
   name: PEER_SCENARIOS.fastify,
   group: "peer",

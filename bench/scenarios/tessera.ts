@@ -1,4 +1,4 @@
-// Tessera reference server scenarios. Each spawns `node bin/tessera.mjs serve` pinned to the
+// Tessera reference server scenarios. Each spawns `node dist/cli/main.js serve` pinned to the
 // server core, waits for /healthz, creates a bench user over the HTTP API and measures.
 //
 // Everything Tessera-specific in the HTTP bench lives in this file; the scenarios speak the
@@ -99,16 +99,19 @@ const postgresBackend: Backend = {
 };
 
 function tesseraUnavailableReason(): string | null {
-  const built = ["src/cli/main.ts", "dist/cli/main.js"].some((path) => existsSync(join(REPO_ROOT, path)));
-  return built ? null : "not yet available (the Tessera server and its serve command are not in the tree yet)";
+  return existsSync(join(REPO_ROOT, SERVER_ENTRY)) ? null : `${SERVER_ENTRY} is missing (npm run build)`;
 }
+
+// The compiled CLI, as an installed server runs it. bin/tessera.mjs would run the sources
+// through tsx in a checkout, whose keepNames wrapper costs every closure made per request.
+const SERVER_ENTRY = "dist/cli/main.js";
 
 async function startTessera(backend: Backend, ctx: ScenarioContext, extraEnv: Record<string, string> = {}): Promise<StartedTarget> {
   const database = await backend.prepare();
   const port = await findFreePort();
   try {
     return await startPolledServer({
-      command: [process.execPath, "bin/tessera.mjs", "serve"],
+      command: [process.execPath, SERVER_ENTRY, "serve"],
       pin: ctx.serverPin,
       port,
       env: {

@@ -2,7 +2,7 @@
 // token (signature or cache, claims, revocation on every request).
 // Standalone: PORT=3000 TOKEN_FILE=/tmp/token npx tsx bench/servers/tessera-express.ts
 import express from "express";
-import { requireAuth } from "../../src/http/express/index.js";
+import { requireAuth } from "tessera-auth/express";
 import { announceReady, describeUser, exitOnSignal, USER_ROUTE } from "./announce.js";
 import { startBenchTessera, subjectOf } from "./tessera-setup.js";
 

@@ -2,7 +2,7 @@
 // access token (signature or cache, claims, revocation on every request).
 // Standalone: PORT=3000 TOKEN_FILE=/tmp/token npx tsx bench/servers/tessera-fastify.ts
 import Fastify from "fastify";
-import { requireAuth } from "../../src/http/fastify/index.js";
+import { requireAuth } from "tessera-auth/fastify";
 import { announceReady, describeUser, exitOnSignal, USER_ROUTE } from "./announce.js";
 import { startBenchTessera, subjectOf } from "./tessera-setup.js";
 

@@ -3,8 +3,8 @@
 // Standalone: PORT=3000 TOKEN_FILE=/tmp/token npx tsx bench/servers/tessera-hono.ts
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { requireAuth, type TesseraEnv } from "../../src/http/hono/index.js";
-import type { Principal } from "../../src/index.js";
+import { requireAuth, type TesseraEnv } from "tessera-auth/hono";
+import type { Principal } from "tessera-auth";
 import { announceReady, describeUser, exitOnSignal, USER_ROUTE } from "./announce.js";
 import { startBenchTessera, subjectOf } from "./tessera-setup.js";
 

@@ -3,9 +3,11 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTessera, type Principal, type Tessera } from "../../src/index.js";
-import type { JwtAlg } from "../../src/core/jwt/index.js";
-import { openTokenStore } from "../../src/stores/index.js";
+// The package by name, i.e. the compiled dist/ an installed app runs (npm run bench builds it):
+// TypeScript run through tsx gets esbuild's keepNames wrapper on every closure it creates.
+import { createTessera, type Principal, type Tessera } from "tessera-auth";
+import type { JwtAlg } from "tessera-auth/jwt";
+import { openTokenStore } from "tessera-auth/stores";
 
 /** What a guard server needs once Tessera is up. */
 export interface BenchTessera {
