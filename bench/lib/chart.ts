@@ -48,7 +48,7 @@ export function renderRatioChart(results: BenchResults): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(
-      `req/s as a multiple of the node:http floor (median of ${results.settings.runs} runs, ${results.settings.mode} mode, ${results.startedAt.slice(0, 10)})`,
+      `Multiple of the node:http floor: req/s (bars), server CPU per request (thin lines); median of ${results.settings.runs} runs, ${results.startedAt.slice(0, 10)}`,
     )}</text>`,
   ];
   let legendX = 10;
