@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { renderRatioChart } from "./lib/chart.js";
 import { REPO_ROOT } from "./lib/processes.js";
-import { renderBenchmarksMarkdown } from "./lib/report.js";
+import { DOCS_CHART, renderBenchmarksMarkdown } from "./lib/report.js";
 import type { BenchResults } from "./lib/types.js";
 
 const file = process.argv[2];
@@ -20,5 +20,6 @@ if (results.schemaVersion !== 2) {
   process.exit(1);
 }
 await writeFile(path.replace(/\.json$/, ".svg"), renderRatioChart(results));
+await writeFile(join(REPO_ROOT, "docs", DOCS_CHART), renderRatioChart(results));
 await writeFile(join(REPO_ROOT, "docs", "benchmarks.md"), renderBenchmarksMarkdown(results, relative(REPO_ROOT, path)));
 console.log("docs/benchmarks.md and the chart regenerated");

@@ -11,7 +11,7 @@ import { startBackgroundLoad, startLoadGenerator, type LoadGenerator } from "./l
 import { collectMachineInfo, readPackageVersions } from "./lib/machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./lib/options.js";
 import { planCores, readProcessCpuSeconds, REPO_ROOT, spawnPinned, type CorePlan } from "./lib/processes.js";
-import { formatConsoleReport, renderBenchmarksMarkdown, verifierRowName } from "./lib/report.js";
+import { DOCS_CHART, formatConsoleReport, renderBenchmarksMarkdown, verifierRowName } from "./lib/report.js";
 import { describeBadResponses, summarizeRuns } from "./lib/stats.js";
 import { createPeerSecret, mintPeerToken } from "./lib/tokens.js";
 import type {
@@ -351,6 +351,7 @@ async function main(): Promise<void> {
     console.log("docs/benchmarks.md not regenerated: --only ran a subset (npm run bench:docs -- <results.json> renders it from any result file)");
     return;
   }
+  await writeFile(join(REPO_ROOT, "docs", DOCS_CHART), renderRatioChart(results));
   await writeFile(join(REPO_ROOT, "docs", "benchmarks.md"), renderBenchmarksMarkdown(results, resultsPath));
   console.log("docs/benchmarks.md regenerated");
 }

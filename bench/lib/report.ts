@@ -6,6 +6,9 @@ import { FLOOR_SCENARIO, PEER_SCENARIOS } from "../scenarios/peers.js";
 import { TESSERA_SCENARIOS } from "../scenarios/tessera.js";
 import type { BenchResults, CapacityResult, ScenarioResult } from "./types.js";
 
+/** The chart's copy next to docs/benchmarks.md (the package ships docs/, not bench/). */
+export const DOCS_CHART = "benchmarks.svg";
+
 export type TargetStatus = "met" | "missed" | "not measured";
 
 export interface TargetCheck {
@@ -358,7 +361,8 @@ export function renderBenchmarksMarkdown(results: BenchResults, resultsPath: str
     ...quickWarning,
     ...saturationWarning(results),
     "",
-    `![req/s and server CPU per request of every HTTP scenario as a multiple of the node:http floor](../${chartPath})`,
+    // docs/ ships in the package and bench/ does not: the page shows the copy written beside it.
+    `![req/s and server CPU per request of every HTTP scenario as a multiple of the node:http floor](${DOCS_CHART})`,
     "",
     "## HTTP: one protected JSON route",
     "",
@@ -471,7 +475,7 @@ export function renderBenchmarksMarkdown(results: BenchResults, resultsPath: str
     "  `TESSERA_BENCH_POSTGRES_URL` (an account that may create databases) and `TESSERA_BENCH_REDIS_URL`.",
     `- The whole run is bounded: HTTP scenarios that would not fit in ${settings.budgetSeconds} s are skipped and say so.`,
     "",
-    `Raw figures of every run: \`${resultsPath}\`; the chart: \`${chartPath}\`.`,
+    `Raw figures of every run: \`${resultsPath}\`; the chart: \`${chartPath}\` (copied to \`docs/${DOCS_CHART}\`).`,
     "",
     "## Running it",
     "",
