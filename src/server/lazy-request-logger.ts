@@ -27,7 +27,8 @@ class LazyRequestLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (this.made === undefined && !this.parent.isLevelEnabled(level)) return;
-    (this.real()[level] as (...values: unknown[]) => void)(...args);
+    const logger = this.real();
+    (logger[level] as (...values: unknown[]) => void).apply(logger, args);
   }
 
   get level(): string {
