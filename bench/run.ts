@@ -1,17 +1,31 @@
-// `npm run bench [-- --quick]`: runs the in-process verifier benchmark and every registered HTTP
-// scenario, prints the tables, writes bench/results/<timestamp>.json and regenerates docs/benchmarks.md.
+// `npm run bench [-- --quick]`: runs the in-process verifier benchmark, every registered HTTP
+// scenario (interleaved in rounds) and the capacity figures, prints the tables, writes
+// bench/results/<timestamp>.json and .svg (ratio chart) and regenerates docs/benchmarks.md.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { VerifyCaseOutput, VerifyJob } from "./inprocess/verify.js";
 import { verifierCases } from "./inprocess/verifiers.js";
-import { runMeasuredLoad, startBackgroundLoad } from "./lib/load.js";
+import { runCapacity, estimateCapacitySeconds } from "./lib/capacity.js";
+import { renderRatioChart } from "./lib/chart.js";
+import { startBackgroundLoad, startLoadGenerator, type LoadGenerator } from "./lib/load.js";
 import { collectMachineInfo, readPackageVersions } from "./lib/machine.js";
 import { parseBenchOptions, USAGE, type BenchOptions } from "./lib/options.js";
-import { planCores, REPO_ROOT, spawnPinned, type CorePlan } from "./lib/processes.js";
-import { formatConsoleReport, renderBenchmarksMarkdown, verifierRowName } from "./lib/report.js";
+import { planCores, readProcessCpuSeconds, REPO_ROOT, spawnPinned, type CorePlan } from "./lib/processes.js";
+import { DOCS_CHART, formatConsoleReport, renderBenchmarksMarkdown, verifierRowName } from "./lib/report.js";
 import { describeBadResponses, summarizeRuns } from "./lib/stats.js";
 import { createPeerSecret, mintPeerToken } from "./lib/tokens.js";
-import type { BackgroundResult, BenchResults, HttpScenario, ScenarioContext, ScenarioResult, StartedTarget } from "./lib/types.js";
+import type {
+  BackgroundLoad,
+  BackgroundResult,
+  BenchResults,
+  CapacityResult,
+  HttpScenario,
+  RequestSpec,
+  RunResult,
+  ScenarioContext,
+  ScenarioResult,
+  StartedTarget,
+} from "./lib/types.js";
 import { httpScenarios } from "./scenarios/index.js";
 
 // Seconds a server start, setup and teardown take on top of the load itself; used only to
@@ -79,70 +93,178 @@ async function runVerifiers(options: BenchOptions, plan: CorePlan): Promise<Scen
 }
 
 function skippedRow(scenario: HttpScenario, status: "skipped" | "failed", note: string): ScenarioResult {
-  return { name: scenario.name, group: scenario.group, description: scenario.description, unit: "req/s", status, note, runs: [] };
+  const row: ScenarioResult = { name: scenario.name, group: scenario.group, description: scenario.description, unit: "req/s", status, note, runs: [] };
+  if (scenario.peer !== undefined) row.peer = scenario.peer;
+  return row;
 }
 
-async function runHttpScenario(
-  scenario: HttpScenario,
-  ctx: ScenarioContext,
-  options: BenchOptions,
-  plan: CorePlan,
-): Promise<ScenarioResult> {
+/** A scenario whose server is up and whose request is ready, with what its runs gave so far. */
+interface Prepared {
+  scenario: HttpScenario;
+  target: StartedTarget;
+  request: RequestSpec;
+  runs: RunResult[];
+  background?: BackgroundLoad;
+  backgroundTotals?: BackgroundResult;
+}
+
+async function prepare(scenario: HttpScenario, ctx: ScenarioContext): Promise<Prepared> {
   const target = await scenario.start(ctx);
   active.add(target);
-  let storm: { stop(): Promise<BackgroundResult> } | undefined;
   try {
     const request = typeof scenario.request === "function" ? await scenario.request(target, ctx) : scenario.request;
-    let backgroundName: string | undefined;
-    if (scenario.background !== undefined) {
-      const background = await scenario.background(target, ctx);
-      backgroundName = background.name;
-      storm = startBackgroundLoad(plan.load, {
-        url: target.url,
-        request: background.request,
-        connections: background.connections,
-        warmupSeconds: 0,
-        runs: 1,
-        durationSeconds: 0,
-        name: background.name,
-      });
-      await new Promise((resolve) => setTimeout(resolve, STORM_RAMP_MS));
-    }
-    const runs = await runMeasuredLoad(plan.load, {
-      url: target.url,
-      request,
-      connections: options.connections,
-      warmupSeconds: options.warmupSeconds,
-      runs: options.runs,
-      durationSeconds: options.durationSeconds,
-    });
-    const row: ScenarioResult = {
-      name: scenario.name,
-      group: scenario.group,
-      description: scenario.description,
-      unit: "req/s",
-      status: "ok",
-      runs,
-      median: summarizeRuns(runs),
-    };
-    if (storm !== undefined) {
-      row.background = await storm.stop();
-      storm = undefined;
-      if (row.background.non2xx + row.background.errors > 0) {
-        row.note = `${backgroundName ?? "background"}: ${row.background.non2xx} non-2xx, ${row.background.errors} errors`;
-      }
-    }
-    const bad = describeBadResponses(runs);
-    if (bad !== null) {
-      row.status = "invalid";
-      row.note = bad;
-    }
-    return row;
-  } finally {
-    if (storm !== undefined) await storm.stop().catch(() => undefined);
+    const prepared: Prepared = { scenario, target, request, runs: [] };
+    if (scenario.background !== undefined) prepared.background = await scenario.background(target, ctx);
+    return prepared;
+  } catch (error) {
     active.delete(target);
     await target.stop();
+    throw error;
   }
+}
+
+/** Runs `measure` and records the CPU time the server spent meanwhile on each run it returns. */
+async function withServerCpu(target: StartedTarget, measure: () => Promise<RunResult[]>): Promise<RunResult[]> {
+  const before = readProcessCpuSeconds(target.pid);
+  const runs = await measure();
+  const after = readProcessCpuSeconds(target.pid);
+  const spent = before === null || after === null ? null : after - before;
+  return runs.map((run) => ({ ...run, serverCpuSeconds: spent }));
+}
+
+/** One load run against a prepared scenario, with its background storm around it when it has one. */
+async function loadOnce(prepared: Prepared, load: LoadGenerator, plan: CorePlan, connections: number, seconds: number): Promise<RunResult[]> {
+  const job = { url: prepared.target.url, request: prepared.request, connections, warmupSeconds: 0, runs: 1, durationSeconds: seconds };
+  const background = prepared.background;
+  if (background === undefined) return withServerCpu(prepared.target, () => load.run(job));
+  const storm = startBackgroundLoad(plan.load, {
+    url: prepared.target.url,
+    request: background.request,
+    connections: background.connections,
+    warmupSeconds: 0,
+    runs: 1,
+    durationSeconds: 0,
+    name: background.name,
+  });
+  try {
+    await storm.started;
+    await new Promise((resolve) => setTimeout(resolve, STORM_RAMP_MS));
+    // The storm's own requests are on the server's bill too: no CPU per request for this row.
+    return (await load.run(job)).map((run) => ({ ...run, serverCpuSeconds: null }));
+  } finally {
+    const totals = await storm.stop();
+    const sum = prepared.backgroundTotals;
+    // Totals add up over runs; the rate is the mean of the runs' rates.
+    const runs = prepared.runs.length + 1;
+    prepared.backgroundTotals =
+      sum === undefined
+        ? totals
+        : {
+            name: totals.name,
+            opsPerSecond: (sum.opsPerSecond * (runs - 1) + totals.opsPerSecond) / runs,
+            totalRequests: sum.totalRequests + totals.totalRequests,
+            non2xx: sum.non2xx + totals.non2xx,
+            errors: sum.errors + totals.errors,
+          };
+  }
+}
+
+function resultRow(prepared: Prepared): ScenarioResult {
+  const { scenario, runs } = prepared;
+  const row: ScenarioResult = {
+    name: scenario.name,
+    group: scenario.group,
+    description: scenario.description,
+    unit: "req/s",
+    status: "ok",
+    runs,
+  };
+  if (scenario.peer !== undefined) row.peer = scenario.peer;
+  if (runs.length === 0) return { ...row, status: "failed", note: "no measured run completed" };
+  row.median = summarizeRuns(runs);
+  if (prepared.backgroundTotals !== undefined) {
+    row.background = prepared.backgroundTotals;
+    if (row.background.non2xx + row.background.errors > 0) {
+      row.note = `${row.background.name}: ${row.background.non2xx} non-2xx, ${row.background.errors} errors`;
+    }
+  }
+  const bad = describeBadResponses(runs);
+  if (bad !== null) {
+    row.status = "invalid";
+    row.note = bad;
+  }
+  return row;
+}
+
+/**
+ * Every selected HTTP scenario, interleaved: all servers are started first (each on the server
+ * core, idle until its turn), each gets one warm-up, then round r measures run r of every
+ * scenario in turn. A disturbance on the shared machine then lands on one run of many
+ * scenarios, not on all runs of one, and the medians stay comparable.
+ */
+async function runHttpScenarios(options: BenchOptions, ctx: ScenarioContext, plan: CorePlan, deadline: number): Promise<ScenarioResult[]> {
+  const rows = new Map<string, ScenarioResult>();
+  const prepared: Prepared[] = [];
+  const perScenarioSeconds = options.warmupSeconds + options.runs * options.durationSeconds + HTTP_OVERHEAD_SECONDS;
+  let plannedSeconds = 0;
+  for (const scenario of httpScenarios) {
+    if (!selected(options, scenario.name)) continue;
+    const reason = (await scenario.unavailableReason?.(ctx)) ?? null;
+    if (reason !== null) {
+      log(`${scenario.name}: skipped, ${reason}`);
+      rows.set(scenario.name, skippedRow(scenario, "skipped", reason));
+      continue;
+    }
+    // Planned up front: the rounds measure every started scenario, so one that would not fit is never started.
+    if (Date.now() + (plannedSeconds + perScenarioSeconds) * 1000 > deadline) {
+      log(`${scenario.name}: skipped, over the ${options.budgetSeconds} s budget`);
+      rows.set(scenario.name, skippedRow(scenario, "skipped", `over the ${options.budgetSeconds} s time budget`));
+      continue;
+    }
+    log(`${scenario.name}: starting`);
+    try {
+      prepared.push(await prepare(scenario, ctx));
+      plannedSeconds += perScenarioSeconds;
+    } catch (error) {
+      log(`${scenario.name}: failed, ${firstLine(error)}`);
+      rows.set(scenario.name, skippedRow(scenario, "failed", firstLine(error)));
+    }
+  }
+
+  const load = startLoadGenerator(plan.load);
+  const failed = new Map<Prepared, string>();
+  const measure = async (entry: Prepared, seconds: number, keep: boolean): Promise<void> => {
+    if (failed.has(entry)) return;
+    try {
+      const runs = await loadOnce(entry, load, plan, options.connections, seconds);
+      if (keep) entry.runs.push(...runs);
+    } catch (error) {
+      log(`${entry.scenario.name}: failed, ${firstLine(error)}`);
+      failed.set(entry, firstLine(error));
+    }
+  };
+  try {
+    log(`warm-up: ${options.warmupSeconds} s per scenario`);
+    for (const entry of prepared) await measure(entry, options.warmupSeconds, false);
+    for (let round = 1; round <= options.runs; round++) {
+      log(`round ${round} of ${options.runs}`);
+      for (const entry of prepared) await measure(entry, options.durationSeconds, true);
+    }
+  } finally {
+    load.close();
+    for (const entry of prepared) {
+      active.delete(entry.target);
+      await entry.target.stop().catch(() => undefined);
+    }
+  }
+  for (const entry of prepared) {
+    const reason = failed.get(entry);
+    const row = reason === undefined ? resultRow(entry) : skippedRow(entry.scenario, "failed", reason);
+    rows.set(entry.scenario.name, row);
+    log(`${row.name}: ${Math.round(row.median?.opsPerSecond ?? 0)} req/s${row.status === "ok" ? "" : ` (${row.status}: ${row.note ?? ""})`}`);
+  }
+  // The registry's order, whatever order things finished in.
+  return httpScenarios.map((scenario) => rows.get(scenario.name)).filter((row): row is ScenarioResult => row !== undefined);
 }
 
 async function main(): Promise<void> {
@@ -177,34 +299,23 @@ async function main(): Promise<void> {
       log(`in-process verifiers failed: ${firstLine(error)}`);
     }
   }
+  // Capacity is planned before the HTTP rounds so the budget keeps room for it.
+  const wantCapacity = selected(options, "capacity");
+  const capacityReserve = wantCapacity ? estimateCapacitySeconds(options) * 1000 : 0;
+  scenarios.push(...(await runHttpScenarios(options, ctx, plan, deadline - capacityReserve)));
 
-  for (const scenario of httpScenarios) {
-    if (!selected(options, scenario.name)) continue;
-    const reason = (await scenario.unavailableReason?.(ctx)) ?? null;
-    if (reason !== null) {
-      log(`${scenario.name}: skipped, ${reason}`);
-      scenarios.push(skippedRow(scenario, "skipped", reason));
-      continue;
-    }
-    const estimateSeconds = options.warmupSeconds + options.runs * options.durationSeconds + HTTP_OVERHEAD_SECONDS;
-    if (Date.now() + estimateSeconds * 1000 > deadline) {
-      log(`${scenario.name}: skipped, over the ${options.budgetSeconds} s budget`);
-      scenarios.push(skippedRow(scenario, "skipped", `over the ${options.budgetSeconds} s time budget`));
-      continue;
-    }
-    log(`${scenario.name}: running`);
+  let capacity: CapacityResult[] | undefined;
+  if (wantCapacity) {
+    log("capacity (in process, one core)");
     try {
-      const row = await runHttpScenario(scenario, ctx, options, plan);
-      scenarios.push(row);
-      log(`${scenario.name}: ${Math.round(row.median?.opsPerSecond ?? 0)} req/s${row.status === "ok" ? "" : ` (${row.status}: ${row.note ?? ""})`}`);
+      capacity = await runCapacity(options, plan);
     } catch (error) {
-      log(`${scenario.name}: failed, ${firstLine(error)}`);
-      scenarios.push(skippedRow(scenario, "failed", firstLine(error)));
+      log(`capacity failed: ${firstLine(error)}`);
     }
   }
 
   const results: BenchResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     settings: {
@@ -216,27 +327,31 @@ async function main(): Promise<void> {
       verifySeconds: options.verifySeconds,
       coldTokenCount: options.coldTokenCount,
       budgetSeconds: options.budgetSeconds,
+      capacitySeconds: wantCapacity ? options.capacitySeconds : 0,
       pinning: plan.description,
     },
     machine,
     versions: readPackageVersions(),
     scenarios,
+    ...(capacity === undefined ? {} : { capacity }),
   };
 
   const resultsDir = join(REPO_ROOT, "bench", "results");
   await mkdir(resultsDir, { recursive: true });
   // Colons are legal on Linux but not on every file system the repository may be checked out on.
-  const resultsFile = join(resultsDir, `${results.startedAt.replaceAll(":", "-")}.json`);
-  await writeFile(resultsFile, JSON.stringify(results, null, 2) + "\n");
-  const resultsPath = relative(REPO_ROOT, resultsFile);
+  const stem = join(resultsDir, results.startedAt.replaceAll(":", "-"));
+  await writeFile(`${stem}.json`, JSON.stringify(results, null, 2) + "\n");
+  await writeFile(`${stem}.svg`, renderRatioChart(results));
+  const resultsPath = relative(REPO_ROOT, `${stem}.json`);
 
   console.log(formatConsoleReport(results));
-  console.log(`\nresults: ${resultsPath}`);
+  console.log(`\nresults: ${resultsPath} (chart: ${relative(REPO_ROOT, `${stem}.svg`)})`);
   if (!options.writeDocs) return;
   if (options.only.length > 0) {
-    console.log("docs/benchmarks.md not regenerated: --only ran a subset");
+    console.log("docs/benchmarks.md not regenerated: --only ran a subset (npm run bench:docs -- <results.json> renders it from any result file)");
     return;
   }
+  await writeFile(join(REPO_ROOT, "docs", DOCS_CHART), renderRatioChart(results));
   await writeFile(join(REPO_ROOT, "docs", "benchmarks.md"), renderBenchmarksMarkdown(results, resultsPath));
   console.log("docs/benchmarks.md regenerated");
 }

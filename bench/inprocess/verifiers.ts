@@ -124,7 +124,7 @@ function jsonwebtokenCase(alg: VerifierAlg): VerifierCase {
   };
 }
 
-// Tessera's own verifier (src/core/jwt). Loaded with a dynamic import so the bench still runs
+// Tessera's own verifier (tessera-auth/jwt, the compiled dist/ npm run bench builds). Loaded with a dynamic import so the bench still runs
 // while that module is missing or changes shape: any failure becomes a skip note, never a crash.
 // Its key ring is built from the same key material, so it verifies the very same tokens.
 interface TesseraJwtModule {
@@ -136,15 +136,15 @@ interface TesseraJwtModule {
 
 async function loadTesseraJwt(): Promise<TesseraJwtModule | string> {
   // A variable specifier keeps tsc from resolving it: the bench type-checks without that module.
-  const specifier = "../../src/core/jwt/index.js";
+  const specifier = "tessera-auth/jwt";
   let loaded: Partial<TesseraJwtModule>;
   try {
     loaded = (await import(specifier)) as Partial<TesseraJwtModule>;
   } catch (error) {
-    return `not yet available (src/core/jwt cannot be imported: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"})`;
+    return `not yet available (tessera-auth/jwt cannot be imported: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"})`;
   }
   if (typeof loaded.createAccessTokenVerifier !== "function" || typeof loaded.createKeyRing !== "function") {
-    return "not yet available (src/core/jwt lacks createAccessTokenVerifier or createKeyRing)";
+    return "not yet available (tessera-auth/jwt lacks createAccessTokenVerifier or createKeyRing)";
   }
   return loaded as TesseraJwtModule;
 }

@@ -1,5 +1,6 @@
 // Child processes of the bench: servers under test and load generators, each pinned to its own core when possible.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
@@ -55,6 +56,32 @@ export function spawnPinned(
     stdio: options.stdio ?? ["ignore", "pipe", "pipe"],
   });
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null where
+ * there is no /proc (not Linux) or the process is gone. `taskset` execs its command, so the
+ * pid of a pinned child is the server's own.
+ *
+ * @example
+ * const before = readProcessCpuSeconds(target.pid);
+ */
+export function readProcessCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const user = Number(fields[11]);
+    const system = Number(fields[12]);
+    if (!Number.isFinite(user) || !Number.isFinite(system)) return null;
+    return (user + system) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+// USER_HZ: 100 on every Linux architecture Node supports (the kernel's exported tick, not HZ).
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Asks the kernel for a free loopback port (for servers that take `PORT` instead of announcing one). */
 export async function findFreePort(): Promise<number> {
@@ -147,7 +174,7 @@ export async function startAnnouncingServer(options: {
   });
   // Drain stdout so a chatty server never blocks on a full pipe.
   child.stdout?.resume();
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child), ...(child.pid === undefined ? {} : { pid: child.pid }) };
 }
 
 /**
@@ -187,7 +214,7 @@ export async function startPolledServer(options: {
     try {
       const response = await fetch(url + (options.healthPath ?? "/healthz"));
       await response.arrayBuffer();
-      if (response.ok) return { url, stop };
+      if (response.ok) return { url, stop, ...(child.pid === undefined ? {} : { pid: child.pid }) };
     } catch {
       // Not listening yet.
     }

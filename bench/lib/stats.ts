@@ -31,7 +31,21 @@ export function summarizeRuns(runs: RunResult[]): NonNullable<ScenarioResult["me
     opsPerSecond: median(runs.map((run) => run.opsPerSecond)),
     p50Ms: medianOrNull(runs.map((run) => run.p50Ms)),
     p99Ms: medianOrNull(runs.map((run) => run.p99Ms)),
+    cpuMicrosPerRequest: medianOrNull(runs.map(cpuMicrosPerRequest)),
   };
+}
+
+/**
+ * Server CPU per response in microseconds for one run (every response counts: the server did
+ * the work), or null when the CPU time was not read.
+ *
+ * @example
+ * cpuMicrosPerRequest({ ...run, serverCpuSeconds: 0.5, totalRequests: 20000 }); // 25
+ */
+export function cpuMicrosPerRequest(run: RunResult): number | null {
+  const cpu = run.serverCpuSeconds;
+  if (cpu === null || cpu === undefined || run.totalRequests === 0) return null;
+  return (cpu * 1e6) / run.totalRequests;
 }
 
 /**

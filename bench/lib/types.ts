@@ -31,6 +31,8 @@ export interface StartedTarget {
   url: string;
   /** Stops the server and removes what `start()` created (temporary databases, files). */
   stop(): Promise<void>;
+  /** The server's process id, so the harness can read the CPU time it spent (Linux /proc). */
+  pid?: number;
 }
 
 /** Context handed to scenarios: what the harness decided once for the whole run. */
@@ -63,6 +65,8 @@ export interface HttpScenario {
   group: Exclude<ScenarioGroup, "in-process">;
   /** One line for the docs table: what the route does. */
   description: string;
+  /** Name of the scenario this one is compared with (`x peer` column), e.g. a guard's framework peer. */
+  peer?: string;
   /** Returns why the scenario cannot run here (then it is reported as skipped), or `null` when it can. */
   unavailableReason?(ctx: ScenarioContext): Promise<string | null>;
   start(ctx: ScenarioContext): Promise<StartedTarget>;
@@ -82,8 +86,15 @@ export interface RunResult {
   non2xx: number;
   errors: number;
   durationSeconds: number;
+  /**
+   * CPU seconds the server process spent during the run (user + system, from /proc), or null
+   * where that cannot be read. Divided by the responses it is the server's cost per request,
+   * which the load generator's own limits and other work on the machine barely move.
+   */
+  serverCpuSeconds?: number | null;
 }
 
+/** Background totals, summed over the measured runs it accompanied. */
 export interface BackgroundResult {
   name: string;
   opsPerSecond: number;
@@ -98,13 +109,15 @@ export interface ScenarioResult {
   name: string;
   group: ScenarioGroup;
   description: string;
+  /** Name of the row this one is compared with in the `x peer` column. */
+  peer?: string;
   unit: "req/s" | "verify/s";
   status: ScenarioStatus;
   /** Why it was skipped, failed or is invalid; free text without secrets. */
   note?: string;
   runs: RunResult[];
-  /** Medians across `runs`; absent when nothing was measured. */
-  median?: { opsPerSecond: number; p50Ms: number | null; p99Ms: number | null };
+  /** Medians across `runs`; absent when nothing was measured. `cpuMicrosPerRequest`: server CPU per response. */
+  median?: { opsPerSecond: number; p50Ms: number | null; p99Ms: number | null; cpuMicrosPerRequest?: number | null };
   background?: BackgroundResult;
   /** Algorithm for in-process verifier rows. */
   alg?: string;
@@ -133,17 +146,35 @@ export interface BenchSettings {
   /** Distinct tokens a "cold" scenario rotates over. */
   coldTokenCount: number;
   budgetSeconds: number;
+  /** Seconds per capacity run (0 when capacity was not measured). */
+  capacitySeconds: number;
   /** How the processes were placed on cores, for the reader of the results. */
   pinning: string;
 }
 
+/** A capacity figure (bench/capacity/measure.ts): throughput per run, or latency percentiles. */
+export interface CapacityResult {
+  name: string;
+  unit: string;
+  /** One value per run (throughput figures); the median is what the tables show. */
+  values: number[];
+  median?: number;
+  /** Latency figures: percentiles over every sample, in ms. */
+  percentiles?: { p50: number; p99: number; max: number; samples: number };
+  note?: string;
+  skipped?: string;
+}
+
 /** Content of `bench/results/<timestamp>.json`. */
 export interface BenchResults {
-  schemaVersion: 1;
+  /** 2 added `peer`, `capacity` and interleaved rounds. */
+  schemaVersion: 2;
   startedAt: string;
   finishedAt: string;
   settings: BenchSettings;
   machine: MachineInfo;
   versions: Record<string, string>;
   scenarios: ScenarioResult[];
+  /** Per-core capacity in operators' units; absent when not measured. */
+  capacity?: CapacityResult[];
 }

@@ -1,5 +1,6 @@
-// Load generator child process: reads one LoadJob as JSON on stdin, drives autocannon,
-// prints one JSON result line on stdout. Runs in its own process so it can sit on its own core.
+// Load generator child process: reads LoadJobs as JSON lines on stdin, drives autocannon,
+// prints one JSON result line per job on stdout. Runs in its own process so it can sit on its own core.
+import { createInterface } from "node:readline";
 import autocannon, { type AutocannonOptions, type AutocannonRequest, type AutocannonResult } from "autocannon";
 import type { BackgroundResult, RequestSpec, RunResult } from "../lib/types.js";
 
@@ -16,6 +17,11 @@ export interface LoadJob {
 }
 
 export type LoadOutput = { runs: RunResult[] } | { background: BackgroundResult } | { error: string };
+
+/** Printed by a background job once its load is running, before its result. */
+export interface LoadStarted {
+  started: true;
+}
 
 function buildOptions(job: LoadJob, durationSeconds: number): AutocannonOptions {
   const { method, path, headers = {}, body, rotateBearerTokens } = job.request;
@@ -73,9 +79,12 @@ function toRun(result: AutocannonResult): RunResult {
 
 async function runJob(job: LoadJob): Promise<LoadOutput> {
   if (job.untilStopped === true) {
-    // Long enough to outlast any measured phase; SIGTERM ends it early with totals.
+    // Long enough to outlast any measured phase; SIGTERM ends it early with totals. The
+    // harness waits for the "started" line before it measures anything next to this load.
     const result = await runOnce(buildOptions(job, 3600), (stop) => {
-      process.once("SIGTERM", stop);
+      if (stopRequested) stop();
+      else stopBackground = stop;
+      process.stdout.write(JSON.stringify({ started: true }) + "\n");
     });
     const run = toRun(result);
     return {
@@ -96,17 +105,24 @@ async function runJob(job: LoadJob): Promise<LoadOutput> {
   return { runs };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
+// A SIGTERM that arrives before the background load has started must still end it (with totals).
+let stopRequested = false;
+let stopBackground: (() => void) | undefined;
+process.on("SIGTERM", () => {
+  stopRequested = true;
+  stopBackground?.();
+});
 
-const job = JSON.parse(await readStdin()) as LoadJob;
-let output: LoadOutput;
-try {
-  output = await runJob(job);
-} catch (error) {
-  output = { error: error instanceof Error ? error.message : String(error) };
+// Jobs arrive one JSON line each; a background job (untilStopped) is the only job of its worker.
+// Measured jobs are answered one result line each, so one worker serves a whole bench run.
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (line.trim() === "") continue;
+  let output: LoadOutput;
+  try {
+    output = await runJob(JSON.parse(line) as LoadJob);
+  } catch (error) {
+    output = { error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(JSON.stringify(output) + "\n");
 }
-process.stdout.write(JSON.stringify(output) + "\n");

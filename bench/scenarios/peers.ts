@@ -5,6 +5,14 @@ import type { HttpScenario, ScenarioContext, StartedTarget } from "../lib/types.
 /** Names the report uses for ratios. */
 export const FLOOR_SCENARIO = "node:http floor";
 export const FASTIFY_PEER_SCENARIO = "fastify + @fastify/jwt";
+export const PEER_SCENARIOS = {
+  fastify: FASTIFY_PEER_SCENARIO,
+  hono: "hono + hono/jwt",
+  express: "express 5 + passport-jwt",
+} as const;
+
+/** The protected route every peer and Tessera guard answers (`GET /api/users/:id`). */
+export const USER_PATH = "/api/users/1";
 
 function startPeer(script: string) {
   return (ctx: ScenarioContext): Promise<StartedTarget> =>
@@ -16,7 +24,7 @@ function bearerRequest(path: string) {
     Promise.resolve({ method: "GET" as const, path, headers: { authorization: `Bearer ${ctx.peerToken}` } });
 }
 
-export const peerScenarios: HttpScenario[] = [
+export const floorScenarios: HttpScenario[] = [
   {
     name: FLOOR_SCENARIO,
     group: "floor",
@@ -31,25 +39,44 @@ export const peerScenarios: HttpScenario[] = [
     start: startPeer("bench/servers/fastify-hello.ts"),
     request: { method: "GET", path: "/" },
   },
-  {
-    name: FASTIFY_PEER_SCENARIO,
-    group: "peer",
-    description: "fastify 5, request.jwtVerify() in an onRequest hook, HS256",
-    start: startPeer("bench/servers/fastify-jwt.ts"),
-    request: bearerRequest("/me"),
-  },
-  {
-    name: "express 5 + passport-jwt",
-    group: "peer",
-    description: "express 5, passport.authenticate('jwt', { session: false }), HS256",
-    start: startPeer("bench/servers/express-passport.ts"),
-    request: bearerRequest("/me"),
-  },
-  {
-    name: "hono + hono/jwt",
-    group: "peer",
-    description: "hono on @hono/node-server, jwt() middleware, HS256",
-    start: startPeer("bench/servers/hono-jwt.ts"),
-    request: bearerRequest("/me"),
-  },
 ];
+
+export const honoHelloScenario: HttpScenario = {
+  name: "hono, no auth",
+  group: "floor",
+  description: "hono on @hono/node-server, the peers' route and body, no auth: the framework's own ceiling",
+  start: startPeer("bench/servers/hono-hello.ts"),
+  request: { method: "GET", path: USER_PATH },
+};
+
+export const expressHelloScenario: HttpScenario = {
+  name: "express 5, no auth",
+  group: "floor",
+  description: "express 5, the peers' route and body, no auth: the framework's own ceiling",
+  start: startPeer("bench/servers/express-hello.ts"),
+  request: { method: "GET", path: USER_PATH },
+};
+
+export const fastifyPeerScenario: HttpScenario = {
+  name: PEER_SCENARIOS.fastify,
+  group: "peer",
+  description: "fastify 5, request.jwtVerify() in an onRequest hook, HS256",
+  start: startPeer("bench/servers/fastify-jwt.ts"),
+  request: bearerRequest(USER_PATH),
+};
+
+export const honoPeerScenario: HttpScenario = {
+  name: PEER_SCENARIOS.hono,
+  group: "peer",
+  description: "hono on @hono/node-server, jwt() middleware, HS256",
+  start: startPeer("bench/servers/hono-jwt.ts"),
+  request: bearerRequest(USER_PATH),
+};
+
+export const expressPeerScenario: HttpScenario = {
+  name: PEER_SCENARIOS.express,
+  group: "peer",
+  description: "express 5, passport.authenticate('jwt', { session: false }), HS256",
+  start: startPeer("bench/servers/express-passport.ts"),
+  request: bearerRequest(USER_PATH),
+};

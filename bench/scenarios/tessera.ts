@@ -1,4 +1,4 @@
-// Tessera reference server scenarios. Each spawns `node bin/tessera.mjs serve` pinned to the
+// Tessera reference server scenarios. Each spawns `node dist/cli/main.js serve` pinned to the
 // server core, waits for /healthz, creates a bench user over the HTTP API and measures.
 //
 // Everything Tessera-specific in the HTTP bench lives in this file; the scenarios speak the
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { findFreePort, REPO_ROOT, startPolledServer } from "../lib/processes.js";
 import type { HttpScenario, RequestSpec, ScenarioContext, StartedTarget } from "../lib/types.js";
+import { FASTIFY_PEER_SCENARIO } from "./peers.js";
 
 /** Names the report uses for ratios and targets. */
 export const TESSERA_SCENARIOS = {
@@ -98,16 +99,19 @@ const postgresBackend: Backend = {
 };
 
 function tesseraUnavailableReason(): string | null {
-  const built = ["src/cli/main.ts", "dist/cli/main.js"].some((path) => existsSync(join(REPO_ROOT, path)));
-  return built ? null : "not yet available (the Tessera server and its serve command are not in the tree yet)";
+  return existsSync(join(REPO_ROOT, SERVER_ENTRY)) ? null : `${SERVER_ENTRY} is missing (npm run build)`;
 }
+
+// The compiled CLI, as an installed server runs it. bin/tessera.mjs would run the sources
+// through tsx in a checkout, whose keepNames wrapper costs every closure made per request.
+const SERVER_ENTRY = "dist/cli/main.js";
 
 async function startTessera(backend: Backend, ctx: ScenarioContext, extraEnv: Record<string, string> = {}): Promise<StartedTarget> {
   const database = await backend.prepare();
   const port = await findFreePort();
   try {
     return await startPolledServer({
-      command: [process.execPath, "bin/tessera.mjs", "serve"],
+      command: [process.execPath, SERVER_ENTRY, "serve"],
       pin: ctx.serverPin,
       port,
       env: {
@@ -122,6 +126,11 @@ async function startTessera(backend: Backend, ctx: ScenarioContext, extraEnv: Re
         TESSERA_REQUEST_LIMIT_TOKEN: "off",
         TESSERA_LOGIN_LIMIT_IP: "off",
         TESSERA_LOGIN_LIMIT_ACCOUNT: "off",
+        // Setting up a scenario signs a user up and mints 1,000 tokens through refresh from one address.
+        TESSERA_SIGNUP_LIMIT_IP: "off",
+        TESSERA_TOKEN_ENDPOINT_LIMIT_IP: "off",
+        // Shared counters (Redis) of one server start never meet another's.
+        TESSERA_REDIS_KEY_PREFIX: `tessera-bench-${randomBytes(6).toString("hex")}:`,
         ...extraEnv,
       },
       cleanup: database.cleanup,
@@ -243,6 +252,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.accessWarm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, the same access token on every request",
       unavailableReason,
       start,
@@ -251,6 +261,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.accessCold + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, a different valid access token on each request (round-robin over N), verified-token cache off",
       unavailableReason,
       // Round-robin over N tokens would hit the verified-token cache after the first pass; with
@@ -265,6 +276,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.patWarm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: "GET /api/me, the same personal access token on every request",
       unavailableReason,
       start,
@@ -273,6 +285,7 @@ function scenariosFor(backend: Backend): HttpScenario[] {
     {
       name: TESSERA_SCENARIOS.loginStorm + suffix,
       group: "tessera",
+      peer: FASTIFY_PEER_SCENARIO,
       description: `GET /api/me (warm token) while ${STORM_CONNECTIONS} connections hammer POST /api/tokens with Basic credentials`,
       unavailableReason,
       start,

@@ -25,11 +25,16 @@ export function exitOnSignal(close: () => unknown): void {
   process.once("SIGINT", stop);
 }
 
-/** The body every protected peer route returns: the same small JSON, built from the verified claims. */
-export function describeUser(claims: { sub?: unknown; scope?: unknown }): { id: string; username: string; scope: string } {
-  return {
-    id: typeof claims.sub === "string" ? claims.sub : "",
-    username: "bench",
-    scope: typeof claims.scope === "string" ? claims.scope : "",
-  };
+/** The route every protected bench server (peers and Tessera guards alike) answers. */
+export const USER_ROUTE = "/api/users/:id";
+
+/**
+ * The body of `GET /api/users/:id` on every protected bench server: the same small JSON, built
+ * from the path and the verified subject, so peers and Tessera guards send identical bytes.
+ *
+ * @example
+ * describeUser("7", "1"); // { id: 7, username: "user7", sub: "1" }
+ */
+export function describeUser(id: string, sub: unknown): { id: number; username: string; sub: string } {
+  return { id: Number(id), username: `user${id}`, sub: typeof sub === "string" ? sub : "" };
 }

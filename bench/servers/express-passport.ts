@@ -2,7 +2,7 @@
 import express from "express";
 import passport from "passport";
 import { ExtractJwt, Strategy as JwtStrategy } from "passport-jwt";
-import { announceReady, describeUser, exitOnSignal, readPeerSecret } from "./announce.js";
+import { announceReady, describeUser, exitOnSignal, readPeerSecret, USER_ROUTE } from "./announce.js";
 
 passport.use(
   new JwtStrategy(
@@ -11,7 +11,7 @@ passport.use(
       secretOrKey: readPeerSecret(),
       algorithms: ["HS256"],
     },
-    (payload: { sub?: unknown; scope?: unknown }, done: (error: unknown, user?: unknown) => void) => {
+    (payload: { sub?: unknown }, done: (error: unknown, user?: unknown) => void) => {
       done(null, payload);
     },
   ),
@@ -20,8 +20,8 @@ passport.use(
 const app = express();
 app.disable("x-powered-by");
 app.use(passport.initialize());
-app.get("/me", passport.authenticate("jwt", { session: false }), (request, response) => {
-  response.json(describeUser(request.user as { sub?: unknown; scope?: unknown }));
+app.get(USER_ROUTE, passport.authenticate("jwt", { session: false }), (request, response) => {
+  response.json(describeUser(String(request.params.id), (request.user as { sub?: unknown }).sub));
 });
 
 const server = app.listen(0, "127.0.0.1", () => announceReady(server.address()));

@@ -18,6 +18,7 @@ import { limitConnectionsPerIp } from "./connection-limit.js";
 import type { ReadinessCheck, ServerContext } from "./context.js";
 import { BackendHealth } from "./backend-health.js";
 import { handleFrameworkError, installErrorHandling } from "./error-handler.js";
+import { lazyRequestLoggerFactory } from "./lazy-request-logger.js";
 import { ServerMetrics } from "./metrics.js";
 import { ProfileCache } from "./profile-cache.js";
 import { createServerLimits } from "./server-limits.js";
@@ -156,6 +157,8 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
             redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
             ...(extensions.logStream ? { stream: extensions.logStream } : {}),
           },
+    // A request's child logger is made when it first logs (most requests log nothing at warn).
+    childLoggerFactory: lazyRequestLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -236,9 +239,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
     done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    context.metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    context.metrics.recordRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

@@ -105,7 +105,7 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         await sendProblem(reply, "forbidden", { detail: "A machine client without an owner acts for no user and cannot be used here" });
         return;
       }
-      metrics.authOutcomes.inc({ outcome: "ok" });
+      metrics.recordAuthOk();
       const audit = currentAuditContext();
       if (audit !== undefined) {
         const isClient = auth.tokenType === "client_token";
@@ -130,7 +130,14 @@ export async function installRouteGuard(app: FastifyInstance, context: ServerCon
         }
       }
     }
-    return [authenticate, serverRules];
+    // One onRequest hook, not two: each hook is a promise and a turn of Fastify's hook runner
+    // on every guarded request.
+    async function guardRoute(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      await authenticate(request, reply);
+      if (reply.sent || guard.failure(request) !== undefined) return;
+      await serverRules(request, reply);
+    }
+    return [guardRoute];
   };
 }
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { it } from "node:test";
+import Fastify from "fastify";
 import { buildApp } from "../../src/server/app.js";
+import { lazyRequestLoggerFactory } from "../../src/server/lazy-request-logger.js";
 import { loadConfig } from "../../src/server/config.js";
 import { PASSWORD, basic, bearer } from "./helpers.js";
 
@@ -23,5 +25,41 @@ it("logs requests without passwords, tokens or Authorization headers", async () 
     }
   } finally {
     await app.close();
+  }
+});
+
+it("a request's log lines carry its reqId at every level, and nothing below the level is written", async () => {
+  for (const level of ["trace", "warn"] as const) {
+    const stream = new PassThrough();
+    let output = "";
+    stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const app = Fastify({ logger: { level, stream }, childLoggerFactory: lazyRequestLoggerFactory });
+    app.get("/", async (request) => {
+      request.log.info("an info line");
+      request.log.warn({ detail: "x" }, "a warning");
+      request.log.child({ part: "inner" }).error("an inner error");
+      return { level: request.log.level };
+    });
+    try {
+      const first = await app.inject("/");
+      await app.inject("/");
+      assert.deepEqual(first.json(), { level });
+      const lines = output
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as { msg?: string; reqId?: unknown; level: number; part?: string; detail?: string });
+      const byMessage = (msg: string) => lines.filter((line) => line.msg === msg);
+      assert.equal(byMessage("a warning").length, 2, level);
+      assert.equal(byMessage("a warning")[0]?.detail, "x");
+      assert.equal(byMessage("an inner error")[0]?.part, "inner");
+      assert.equal(byMessage("an info line").length, level === "trace" ? 2 : 0, level);
+      assert.equal(byMessage("incoming request").length, level === "trace" ? 2 : 0, level);
+      const requestLines = lines.filter((line) => line.msg !== undefined && line.msg !== "Server listening at");
+      for (const line of requestLines) assert.match(String(line.reqId), /^req-/, `${level}: "${line.msg ?? ""}" carries its reqId`);
+      // The two requests log under two ids.
+      assert.equal(new Set(byMessage("a warning").map((line) => line.reqId)).size, 2);
+    } finally {
+      await app.close();
+    }
   }
 });

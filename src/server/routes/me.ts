@@ -135,15 +135,16 @@ export async function registerMeRoutes(app: FastifyInstance, context: ServerCont
         const detail = "The user of this token no longer exists";
         return sendProblem(reply, "token_revoked", { detail, headers: { "www-authenticate": invalidTokenChallenge(detail) } });
       }
-      return {
-        ...presentUser(profile.user, { postCount: profile.postCount, viewerId: auth.userId }),
+      // presentUser builds a fresh object: add `auth` to it rather than copying it into another
+      // (the response schema fixes the order of the fields on the wire either way).
+      return Object.assign(presentUser(profile.user, { postCount: profile.postCount, viewerId: auth.userId }), {
         auth: {
           token_type: auth.tokenType,
           scope: auth.scopes.join(" "),
           session_id: auth.sessionId,
           expires_at: isoTime(auth.expiresAt),
         },
-      };
+      });
     },
   );
 
