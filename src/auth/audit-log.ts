@@ -237,6 +237,7 @@ function truncate(value: string | null, max: number): string | null {
 
 /** An audit log that records nothing (`createTessera({ audit: false })`). */
 export class DisabledAuditLog extends AuditLog {
+  override start(): void {}
   override record(): void {}
   override rateLimited(): void {}
 }

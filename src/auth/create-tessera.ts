@@ -401,7 +401,8 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     const checked = await checkPassword(passwords, requireUsers(), username, password);
     if (checked.ok) return checked;
     const [reason = "unknown_user", userId = null] = (checked.detail ?? "").split(/:(.*)/s);
-    audit.record({ type: "login.failed", reason, userId, actorType: userId === null ? "anonymous" : "user", actorId: null });
+    // Nobody authenticated: the attempt's actor is unknown, whichever account it aimed at.
+    audit.record({ type: "login.failed", reason, userId, actorType: "anonymous", actorId: null });
     return { ok: false, code: checked.code };
   }
 

@@ -115,6 +115,14 @@ void describe("machine clients", () => {
     const wider = await clientToken(app, created.client_id, created.client_secret, "posts:write");
     assert.equal(wider.statusCode, 400);
     assert.equal(wider.json().error, "invalid_scope");
+
+    // The audit log names the client as the actor of its grants, and of the requests it makes.
+    const events = await app.inject({ method: "GET", url: `/api/admin/events?client_id=${created.client_id}`, headers: bearer(admin) });
+    const items = events.json<{ items: { type: string; actor: { type: string; id: string | null }; user_id: number | null }[] }>().items;
+    const issued = items.filter((event) => event.type === "client.token_issued");
+    assert.equal(issued.length, 2);
+    assert.ok(issued.every((event) => event.actor.type === "client" && event.actor.id === created.client_id && event.user_id === userId));
+    assert.ok(items.some((event) => event.type === "client.created"));
   });
 
   it("bad client authentication is 401 invalid_client with a Basic challenge, and changes nothing", async () => {

@@ -659,6 +659,19 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
           const removed = [rows[0], rows[2]].filter((row) => row !== undefined);
           assert.deepEqual(checkAuditChain(removed, { lastHash: null, checked: 0 }), { id: rows[2]?.id, reason: "prev_hash_mismatch" });
         }));
+
+      void test("concurrent chained appends extend one chain (the head is locked per append)", () =>
+        withStore(async (store) => {
+          await Promise.all(
+            Array.from({ length: 8 }, (_, writer) =>
+              store.appendAuditEvents([event({ at: T0 + writer, reason: `w${writer}a` }), event({ at: T0 + writer, reason: `w${writer}b` })], { chain: hashAuditEvent }),
+            ),
+          );
+          const rows = await store.listAuditEvents({ afterId: 0, limit: 100 });
+          assert.equal(rows.length, 16);
+          assert.equal(checkAuditChain(rows, { lastHash: null, checked: 0 }), null, "no fork: every row links to the one before it");
+          assert.equal(rows.filter((row) => row.prevHash === null).length, 1, "one start");
+        }));
     });
 
     void test("ping resolves", () =>
