@@ -1,6 +1,7 @@
 // The web console end to end: Debian's Chromium, driven by playwright-core, against a real
 // `tessera serve` on a SQLite file on 127.0.0.1. A user signs up through the API and uses the
-// console; an admin finds them and resets their password. Every step waits for a condition the
+// console (their recent activity included); an admin finds them and resets their password,
+// manages a machine client whose tokens are used over real HTTP, and reads the audit log. Every step waits for a condition the
 // page shows, never for time. Screenshots of the main pages at 360 and 1440 px wide land in
 // test-artifacts/console/ (git-ignored; docs/console/ holds copies).
 import assert from "node:assert/strict";

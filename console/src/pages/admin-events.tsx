@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.js";
+import { api, type ApiResult } from "../api.js";
 import { EVENT_TYPES, EventTable, type EventPage } from "../events.js";
 import { Field, fieldError, PageTitle, ProblemAlert, useLoad } from "../ui.js";
 
@@ -42,10 +42,18 @@ export function AdminEventsPage({ initial }: { initial: AuditFilters }) {
   // The cursors of the pages before this one: "Newer" pops one, "Older" pushes the current.
   const [cursors, setCursors] = useState<(string | null)[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [events] = useLoad(() => api<EventPage>("GET", `/api/admin/events?${queryOf(applied, cursor)}`), [applied, cursor]);
+  const query = queryOf(applied, cursor);
+  // Each result remembers its query, so a page still loading never shows the previous one's rows under its caption.
+  const [loaded, reload] = useLoad(async (): Promise<ApiResult<EventPage & { query: string }>> => {
+    const result = await api<EventPage>("GET", `/api/admin/events?${query}`);
+    return result.ok ? { ...result, data: { ...result.data, query } } : result;
+  }, [query]);
+  const events = loaded !== null && (!loaded.ok || loaded.data.query === query) ? loaded : null;
 
   function submit(event: Event) {
     event.preventDefault();
+    // The same filters again: read the newest events anew.
+    if (queryOf(form, null) === query) reload();
     setApplied({ ...form });
     setCursors([]);
     setCursor(null);
@@ -89,6 +97,7 @@ export function AdminEventsPage({ initial }: { initial: AuditFilters }) {
         </div>
       </form>
       <ProblemAlert problem={problem} />
+      {events === null ? <p>Loading…</p> : null}
       {events?.ok === true ? <EventTable events={events.data.items} caption={`${filtered ? "Matching events" : "All events"}, newest first, page ${page}`} admin /> : null}
       {events?.ok === true && (page > 1 || events.data.next_cursor !== null) ? (
         <nav class="pager" aria-label="Pages of events">
