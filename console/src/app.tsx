@@ -66,6 +66,15 @@ const ADMIN_LINKS = [
   { href: "#/admin/explain", label: "Explain a token" },
 ];
 
+/** A percent-encoded part of the address, or the part as typed when it is not valid encoding (never a throw). */
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function Page({ route, user }: { route: string; user: ConsoleUser }) {
   const adminUser = /^\/admin\/users\/(\d+)$/.exec(route);
   const adminClient = /^\/admin\/clients\/([^/?]+)$/.exec(route);
@@ -77,7 +86,7 @@ function Page({ route, user }: { route: string; user: ConsoleUser }) {
   if (user.is_admin && adminUser !== null) return <AdminUserPage id={Number(adminUser[1])} />;
   if (user.is_admin && route === "/admin/keys") return <AdminKeysPage />;
   if (user.is_admin && route === "/admin/clients") return <AdminClientsPage />;
-  if (user.is_admin && adminClient !== null) return <AdminClientPage id={decodeURIComponent(adminClient[1] ?? "")} />;
+  if (user.is_admin && adminClient !== null) return <AdminClientPage id={safeDecode(adminClient[1] ?? "")} />;
   // Keyed by the address: a link with other filters opens the page afresh with them.
   if (user.is_admin && adminEvents !== null) return <AdminEventsPage key={route} initial={filtersFrom(adminEvents[1] ?? "")} />;
   if (user.is_admin && route === "/admin/explain") return <AdminExplainPage />;
