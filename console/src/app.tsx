@@ -1,6 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { logIn, logOut, onSessionChange, resume, type ConsoleUser, type Problem } from "./api.js";
 import { AccountPage } from "./pages/account.js";
+import { ActivityPage } from "./pages/activity.js";
+import { AdminClientPage, AdminClientsPage } from "./pages/admin-clients.js";
+import { AdminEventsPage, filtersFrom } from "./pages/admin-events.js";
+import { AdminExplainPage } from "./pages/admin-explain.js";
 import { AdminKeysPage } from "./pages/admin-keys.js";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users.js";
 import { SessionsPage } from "./pages/sessions.js";
@@ -51,20 +55,41 @@ function LoginForm() {
 const USER_LINKS = [
   { href: "#/sessions", label: "Sessions" },
   { href: "#/tokens", label: "Tokens" },
+  { href: "#/activity", label: "Activity" },
   { href: "#/account", label: "Account" },
 ];
 const ADMIN_LINKS = [
   { href: "#/admin/users", label: "Users" },
   { href: "#/admin/keys", label: "Signing keys" },
+  { href: "#/admin/clients", label: "Machine clients" },
+  { href: "#/admin/events", label: "Audit log" },
+  { href: "#/admin/explain", label: "Explain a token" },
 ];
+
+/** A percent-encoded part of the address, or the part as typed when it is not valid encoding (never a throw). */
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
 
 function Page({ route, user }: { route: string; user: ConsoleUser }) {
   const adminUser = /^\/admin\/users\/(\d+)$/.exec(route);
+  const adminClient = /^\/admin\/clients\/([^/?]+)$/.exec(route);
+  const adminEvents = /^\/admin\/events(?:\?(.*))?$/.exec(route);
   if (route === "/tokens") return <TokensPage />;
+  if (route === "/activity") return <ActivityPage />;
   if (route === "/account") return <AccountPage user={user} />;
   if (user.is_admin && route === "/admin/users") return <AdminUsersPage />;
   if (user.is_admin && adminUser !== null) return <AdminUserPage id={Number(adminUser[1])} />;
   if (user.is_admin && route === "/admin/keys") return <AdminKeysPage />;
+  if (user.is_admin && route === "/admin/clients") return <AdminClientsPage />;
+  if (user.is_admin && adminClient !== null) return <AdminClientPage id={safeDecode(adminClient[1] ?? "")} />;
+  // Keyed by the address: a link with other filters opens the page afresh with them.
+  if (user.is_admin && adminEvents !== null) return <AdminEventsPage key={route} initial={filtersFrom(adminEvents[1] ?? "")} />;
+  if (user.is_admin && route === "/admin/explain") return <AdminExplainPage />;
   return <SessionsPage />;
 }
 
@@ -74,7 +99,11 @@ function Shell({ user }: { user: ConsoleUser }) {
   useEffect(() => {
     document.querySelector<HTMLElement>(".page-title")?.focus();
   }, [route]);
-  const current = (href: string) => (route === href.slice(1) || (href === "#/admin/users" && route.startsWith("/admin/users/")) ? "page" : undefined);
+  // A link is the current page for its own view and the views under it (a user, a client, a filtered log).
+  const current = (href: string) => {
+    const own = href.slice(1);
+    return route === own || (own.startsWith("/admin/") && (route.startsWith(`${own}/`) || route.startsWith(`${own}?`))) ? "page" : undefined;
+  };
   return (
     <>
       <a class="skip" href="#main" onClick={(event) => {

@@ -1,11 +1,11 @@
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { ApiResult, Problem } from "./api.js";
 
-/** A time for people: local date and time, or a dash. */
-export function formatTime(iso: string | null): string {
+/** A time for people: local date and time (with seconds for events in a log), or a dash. */
+export function formatTime(iso: string | null, { seconds = false }: { seconds?: boolean } = {}): string {
   if (iso === null) return "—";
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: seconds ? "medium" : "short" });
 }
 
 /** The message of a field's error in a 400 problem, if the problem names that field. */
@@ -48,10 +48,13 @@ interface FieldProps {
   hint?: string;
   required?: boolean;
   autoComplete?: string;
+  inputMode?: "numeric" | "text";
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }
 
 /** A labelled input with its hint and its error tied to it (aria-describedby). */
-export function Field({ id, label, type = "text", value, onInput, error, hint, required = false, autoComplete }: FieldProps) {
+export function Field({ id, label, type = "text", value, onInput, error, hint, required = false, autoComplete, inputMode, list }: FieldProps) {
   const described = [hint === undefined ? "" : `${id}-hint`, error === undefined ? "" : `${id}-error`].filter((part) => part !== "").join(" ");
   return (
     <div class="field">
@@ -67,6 +70,8 @@ export function Field({ id, label, type = "text", value, onInput, error, hint, r
           value={value}
           required={required}
           autoComplete={autoComplete}
+          inputMode={inputMode}
+          list={list}
           onInput={(event) => onInput(event.currentTarget.value)}
           aria-invalid={error !== undefined}
           aria-describedby={described || undefined}
@@ -109,5 +114,52 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
     <h1 tabIndex={-1} class="page-title" id="page-title">
       {children}
     </h1>
+  );
+}
+
+interface SecretPanelProps {
+  /** The panel's heading, e.g. "Token “deploy” created". */
+  title: string;
+  /** The input's label (visually hidden), e.g. "The new token". */
+  label: string;
+  id: string;
+  secret: string;
+  children?: ComponentChildren;
+  onDone: () => void;
+}
+
+/** A secret shown this once, with a copy button (and a selected field when the clipboard is refused). */
+export function SecretPanel({ title, label, id, secret, children, onDone }: SecretPanelProps) {
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied("Copied to the clipboard");
+    } catch {
+      // No clipboard permission: select the text so Ctrl+C copies it.
+      input.current?.select();
+      setCopied("Press Ctrl+C (or ⌘C) to copy the selected secret");
+    }
+  }
+  return (
+    <div class="panel success" role="region" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {children}
+      <p>Copy it now: it is shown this once and cannot be retrieved later.</p>
+      <div class="copy-row">
+        <label for={id} class="visually-hidden">
+          {label}
+        </label>
+        <input id={id} ref={input} readOnly value={secret} onFocus={(event) => event.currentTarget.select()} />
+        <button type="button" onClick={() => void copy()}>
+          Copy
+        </button>
+      </div>
+      <Notice text={copied} />
+      <button type="button" class="secondary" onClick={onDone}>
+        Done
+      </button>
+    </div>
   );
 }

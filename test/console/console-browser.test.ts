@@ -1,6 +1,7 @@
 // The web console end to end: Debian's Chromium, driven by playwright-core, against a real
 // `tessera serve` on a SQLite file on 127.0.0.1. A user signs up through the API and uses the
-// console; an admin finds them and resets their password. Every step waits for a condition the
+// console (their recent activity included); an admin finds them and resets their password,
+// manages a machine client whose tokens are used over real HTTP, and reads the audit log. Every step waits for a condition the
 // page shows, never for time. Screenshots of the main pages at 360 and 1440 px wide land in
 // test-artifacts/console/ (git-ignored; docs/console/ holds copies).
 import assert from "node:assert/strict";
@@ -128,6 +129,22 @@ if (chromiumPath !== null) {
       return fetch(`${server.url}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
     }
 
+    /** `POST /oauth/token` with `grant_type=client_credentials`, the client authenticated by HTTP Basic (RFC 6749 2.3.1). */
+    function clientCredentials(clientId: string, secret: string): Promise<Response> {
+      const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64");
+      return fetch(`${server.url}/oauth/token`, {
+        method: "POST",
+        headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+      });
+    }
+
+    async function clientToken(clientId: string, secret: string): Promise<string> {
+      const response = await clientCredentials(clientId, secret);
+      assert.equal(response.status, 200, await response.clone().text());
+      return ((await response.json()) as { access_token: string }).access_token;
+    }
+
     async function adminToken(): Promise<string> {
       const response = await api("POST", "/api/tokens", { basic: ["root", ADMIN_PASSWORD] });
       return ((await response.json()) as { access_token: string }).access_token;
@@ -146,10 +163,12 @@ if (chromiumPath !== null) {
     }
 
     let otherRefreshToken = "";
+    let adaId = 0;
 
     void it("a user signed up through the API logs in at /console with the keyboard", async () => {
       const signup = await api("POST", "/api/users", { body: { username: "ada", password: PASSWORD, email: "ada@example.com" } });
       assert.equal(signup.status, 201);
+      adaId = ((await signup.json()) as { id: number }).id;
       // A second login elsewhere (a script): the session the console will revoke.
       const other = await api("POST", "/api/tokens", { basic: ["ada", PASSWORD], userAgent: FIREFOX_ON_MAC });
       assert.equal(other.status, 200);
@@ -225,6 +244,42 @@ if (chromiumPath !== null) {
       await page.getByText("No personal access tokens.").waitFor();
       const afterRevoke = await api("GET", "/api/me", { token: pat });
       assert.equal(afterRevoke.status, 401);
+    });
+
+    void it("shows the user's own recent events, readable, and reads older ones through the cursor", async () => {
+      // Four failed sign-ins elsewhere: in the log with why, and enough events for a second page.
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        assert.equal((await api("POST", "/api/tokens", { basic: ["ada", "not the password"], userAgent: FIREFOX_ON_MAC })).status, 401);
+      }
+      await page.getByRole("link", { name: "Activity" }).click();
+      await page.getByRole("heading", { name: "Recent activity" }).waitFor();
+      const table = page.getByRole("table", { name: "Your recent authentication events" });
+      const rows = table.locator("tbody tr");
+      // The console's own sign-in: in words, from this browser, this address, through the console's login.
+      const consoleLogin = rows.filter({ hasText: "Signed in" }).filter({ hasText: "POST /api/console/session" });
+      await consoleLogin.first().waitFor();
+      const loginText = await consoleLogin.first().innerText();
+      assert.match(loginText, /Chrome \d+ on Linux/);
+      assert.match(loginText, /127\.0\.0\.1/);
+      const failed = rows.filter({ hasText: "Sign-in failed: wrong password" });
+      assert.equal(await failed.count(), 4);
+      assert.match(await failed.first().innerText(), /Firefox 133 on macOS/);
+      assert.equal(await rows.count(), 10, "a page is 10 events");
+      await shoot("activity");
+
+      // Older pages until the account's first event; the button goes once there is nothing older.
+      const more = page.getByRole("button", { name: "Show more" });
+      for (let pages = 1; (await more.count()) > 0; pages += 1) {
+        assert.ok(pages < 10, "the cursor ends");
+        const before = await rows.count();
+        await more.click();
+        // More rows, or (when the last full page had nothing after it) no button.
+        await page.waitForFunction((count) => document.querySelectorAll("table tbody tr").length > count || document.querySelector("main button") === null, before);
+      }
+      assert.ok((await rows.count()) > 10);
+      assert.match(await rows.last().innerText(), /Account created/, "the oldest event is the sign-up");
+      const times = await table.locator("time").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime") ?? ""));
+      assert.deepEqual([...times].sort().reverse(), times, "newest first, across pages");
     });
 
     void it("shows the password policy's message inline, tied to the field", async () => {
@@ -304,13 +359,143 @@ if (chromiumPath !== null) {
       await shoot("admin-keys");
     });
 
-    void it("logged no error in the browser but the one 400 the test provoked (a common password, shown inline)", () => {
-      // Chromium logs every 4xx answer to fetch as "Failed to load resource"; the one 400 above is
-      // the policy check the test provoked on purpose. Anything else (a script error, a CSP
-      // violation, an unexpected 4xx) fails here.
-      const unexpected = browserErrors.filter((text) => !/Failed to load resource: the server responded with a status of 400 .*\/api\/users\/\d+\)$/.test(text));
+    let clientId = "";
+    let revokedClientToken = "";
+
+    void it("an admin creates a machine client whose secret gets a token over HTTP; rotating and revoking in the console end the tokens", async () => {
+      await page.getByRole("link", { name: "Machine clients" }).click();
+      await page.getByRole("heading", { name: "Machine clients" }).waitFor();
+      await page.getByText("No machine clients.").waitFor();
+      await page.getByLabel("Name").fill("billing sync");
+      await page.getByLabel("users:read").check();
+      await page.getByLabel("Owner's user id (optional)").fill(String(adaId));
+      await page.getByRole("button", { name: "Create client" }).click();
+      const secretField = page.getByLabel("The client secret");
+      await secretField.waitFor();
+      const firstSecret = await secretField.inputValue();
+      assert.match(firstSecret, /^tsr_cs_/);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByRole("status").filter({ hasText: "Copied" }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), firstSecret);
+      const row = page.locator("tbody tr").filter({ hasText: "billing sync" });
+      await row.waitFor();
+      clientId = await row.locator("code").first().innerText();
+      assert.match(clientId, /^tsr_ci_/);
+      assert.match(await row.innerText(), new RegExp(`users:read[\\s\\S]*User #${adaId}`));
+      await shoot("admin-clients");
+
+      // The secret works on the token endpoint, and its token acts for the owner.
+      const firstToken = await clientToken(clientId, firstSecret);
+      const me = await api("GET", "/api/me", { token: firstToken });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as { username: string }).username, "ada");
+
+      await page.getByRole("button", { name: "Done" }).click();
+      await row.getByRole("link", { name: "billing sync" }).click();
+      await page.getByRole("heading", { name: "billing sync" }).waitFor();
+      const secrets = page.getByRole("table", { name: "Live secrets of billing sync" }).locator("tbody tr");
+      await secrets.first().waitFor();
+      assert.equal(await secrets.count(), 1);
+
+      // Rotate: a second secret, shown once; both work until the first is revoked.
+      await page.getByRole("button", { name: "Create a new secret" }).click();
+      const secondSecret = await page.getByLabel("The new client secret").inputValue();
+      assert.match(secondSecret, /^tsr_cs_/);
+      assert.notEqual(secondSecret, firstSecret);
+      const newId = /New secret (\d+)/.exec(await page.locator("#rotated-client-secret-title").innerText())?.[1];
+      assert.ok(newId !== undefined);
+      await secrets.nth(1).waitFor();
+      const secondToken = await clientToken(clientId, secondSecret);
+      await secrets.filter({ hasNotText: `#${newId}` }).getByRole("button", { name: /^Revoke secret/ }).click();
+      await page.getByRole("status").filter({ hasText: "revoked" }).waitFor();
+      await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length === 1);
+      assert.equal((await api("GET", "/api/me", { token: firstToken })).status, 401, "the revoked secret's token is refused");
+      assert.equal((await clientCredentials(clientId, firstSecret)).status, 401, "the revoked secret gets no token");
+      assert.equal((await api("GET", "/api/me", { token: secondToken })).status, 200, "the new secret's token still works");
+      await shoot("admin-client");
+
+      // Revoke the client: the token it holds is refused.
+      await page.getByRole("button", { name: "Revoke client…" }).click();
+      await page.getByRole("button", { name: "Yes, revoke billing sync" }).click();
+      await page.getByRole("status").filter({ hasText: "Client revoked" }).waitFor();
+      await page.getByText(/^Revoked /).waitFor();
+      const refused = await api("GET", "/api/me", { token: secondToken });
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { code: string }).code, "token_revoked");
+      assert.equal((await clientCredentials(clientId, secondSecret)).status, 401);
+      revokedClientToken = secondToken;
+      await page.getByRole("link", { name: "← Machine clients" }).click();
+      await page.getByText("No machine clients.").waitFor();
+    });
+
+    void it("an admin pages through the audit log and filters it by type", async () => {
+      await page.getByRole("link", { name: "Audit log" }).click();
+      await page.getByRole("heading", { name: "Audit log" }).waitFor();
+      const table = page.getByRole("table", { name: /events, newest first/ });
+      const rows = table.locator("tbody tr");
+      await table.getByText("page 1").waitFor();
+      assert.equal(await rows.count(), 20, "a page is 20 events");
+      const times = () => table.locator("time").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime") ?? ""));
+      const pageOne = await times();
+      await page.getByRole("button", { name: "Older" }).click();
+      await table.getByText("page 2").waitFor();
+      const pageTwo = await times();
+      assert.ok(pageTwo.length > 0);
+      assert.ok((pageTwo[0] ?? "") <= (pageOne.at(-1) ?? ""), "page 2 holds older events");
+      await page.getByRole("button", { name: "Newer" }).click();
+      await table.getByText("page 1").waitFor();
+      assert.deepEqual(await times(), pageOne);
+
+      await page.getByLabel("Event type").fill("client.revoked");
+      await page.getByLabel("Since").fill("1h");
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await table.getByText("Matching events").waitFor();
+      await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length === 1);
+      const only = await rows.first().innerText();
+      assert.match(only, /Machine client revoked/);
+      assert.match(only, new RegExp(clientId));
+      assert.match(only, /DELETE \/api\/admin\/clients\/:id/);
+      assert.equal(await page.getByRole("button", { name: "Older" }).count(), 0, "one page only");
+
+      // A time the API cannot read: its message under the field, and the problem's detail.
+      await page.getByLabel("Since").fill("yesterday");
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      const sinceError = page.locator("#filter-since-error");
+      await sinceError.waitFor();
+      assert.match(await sinceError.innerText(), /Since must be an RFC 3339 time or an age/);
+      assert.equal(await page.getByLabel("Since").getAttribute("aria-invalid"), "true");
+      await page.getByRole("alert").filter({ hasText: "not valid" }).waitFor();
+      await page.getByLabel("Since").fill("1h");
+
+      // Two types at once.
+      await page.getByLabel("Event type").fill("client.created, client.revoked");
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length === 2);
+      assert.match(await rows.nth(1).innerText(), /Machine client created/);
+      await shoot("admin-events");
+    });
+
+    void it("an admin has a token explained: the revoked client's token, refused, in words", async () => {
+      await page.getByRole("link", { name: "Explain a token" }).click();
+      await page.getByRole("heading", { name: "Explain a token" }).waitFor();
+      await page.getByLabel("Token", { exact: true }).fill(revokedClientToken);
+      await page.getByRole("button", { name: "Explain" }).click();
+      await page.getByRole("heading", { name: "Refused: token_revoked" }).waitFor();
+      const lines = await page.locator(".explanation li").allInnerTexts();
+      assert.match(lines[0] ?? "", /^Refused \(token_revoked\)/);
+      assert.ok(lines.some((line) => line.includes("revoked")));
+      assert.match(await page.locator(".details").last().innerText(), /Machine client's access token/);
+      await shoot("admin-explain");
+    });
+
+    void it("logged no error in the browser but the two 400s the test provoked (a common password, an unreadable time)", () => {
+      // Chromium logs every 4xx answer to fetch as "Failed to load resource"; the two 400s above
+      // are the policy check and the audit log's time filter the test provoked on purpose.
+      // Anything else (a script error, a CSP violation, an unexpected 4xx) fails here.
+      const provoked = /Failed to load resource: the server responded with a status of 400 .*(\/api\/users\/\d+|\/api\/admin\/events\?[^)]*since=yesterday[^)]*)\)$/;
+      const unexpected = browserErrors.filter((text) => !provoked.test(text));
       assert.deepEqual(unexpected, []);
-      assert.equal(browserErrors.length, 1, browserErrors.join("\n"));
+      assert.equal(browserErrors.length, 2, browserErrors.join("\n"));
     });
   });
 }

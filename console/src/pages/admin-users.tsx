@@ -162,6 +162,9 @@ export function AdminUserPage({ id }: { id: number }) {
         <dt>Last seen</dt>
         <dd>{formatTime(user.data.last_seen)}</dd>
       </dl>
+      <p>
+        <a href={`#/admin/events?user_id=${id}`}>Audit events of {name}</a>
+      </p>
       <ProblemAlert problem={problem} />
       <Notice text={notice} />
 

@@ -1,6 +1,6 @@
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, grantedScopes, type Problem } from "../api.js";
-import { Field, fieldError, formatTime, Notice, PageTitle, ProblemAlert, useLoad } from "../ui.js";
+import { Field, fieldError, formatTime, Notice, PageTitle, ProblemAlert, SecretPanel, useLoad } from "../ui.js";
 
 export interface TokenView {
   id: number;
@@ -70,41 +70,6 @@ export function TokenTable({ tokens, onRevoke, caption }: { tokens: TokenView[];
   );
 }
 
-/** The secret of a new token, shown once, with a copy button. */
-function NewTokenPanel({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.token);
-      setCopied("Copied to the clipboard");
-    } catch {
-      // No clipboard permission: select the text so Ctrl+C copies it.
-      input.current?.select();
-      setCopied("Press Ctrl+C (or ⌘C) to copy the selected token");
-    }
-  }
-  return (
-    <div class="panel success" role="region" aria-labelledby="new-token-title">
-      <h2 id="new-token-title">Token “{created.name}” created</h2>
-      <p>Copy it now: it is shown this once and cannot be retrieved later.</p>
-      <div class="copy-row">
-        <label for="new-token-value" class="visually-hidden">
-          The new token
-        </label>
-        <input id="new-token-value" ref={input} readOnly value={created.token} onFocus={(event) => event.currentTarget.select()} />
-        <button type="button" onClick={() => void copy()}>
-          Copy
-        </button>
-      </div>
-      <Notice text={copied} />
-      <button type="button" class="secondary" onClick={onDone}>
-        Done
-      </button>
-    </div>
-  );
-}
-
 /** The user's personal access tokens: list, create (scopes, expiry), revoke. */
 export function TokensPage() {
   const [tokens, reload] = useLoad(() => api<TokenView[]>("GET", "/api/me/tokens"), []);
@@ -150,7 +115,9 @@ export function TokensPage() {
       {tokens?.ok === false ? <ProblemAlert problem={tokens.problem} /> : null}
       {tokens?.ok === true ? <TokenTable tokens={tokens.data} onRevoke={(token) => void revoke(token)} caption="Your personal access tokens" /> : null}
 
-      {created === null ? null : <NewTokenPanel created={created} onDone={() => setCreated(null)} />}
+      {created === null ? null : (
+        <SecretPanel id="new-token-value" title={`Token “${created.name}” created`} label="The new token" secret={created.token} onDone={() => setCreated(null)} />
+      )}
 
       <form class="panel" onSubmit={(event) => void create(event)} aria-labelledby="create-token-title" noValidate>
         <h2 id="create-token-title">Create a token</h2>
