@@ -90,32 +90,36 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
     const random = seededRandom(7);
     const users = Array.from({ length: 20 }, (_, i) => `soak${i}`);
     for (const username of users) await call(url, "POST", "/api/users", { body: { username, password: PASSWORD } });
-    const sessions: { access: string; refresh: string; username: string }[] = [];
-    for (const username of users) {
+    // Each slot is one client's session. Writes on a slot take turns (a client does not refresh
+    // and log out at once), and a slot whose session ended logs in again, as a client would.
+    const sessions: { access: string; refresh: string; username: string; busy: boolean }[] = [];
+    const logInto = async (username: string) => {
       const body = (await call(url, "POST", "/api/tokens", { basic: { username, password: PASSWORD } })).body;
-      sessions.push({ access: body["access_token"] as string, refresh: body["refresh_token"] as string, username });
-    }
+      return { access: body["access_token"] as string, refresh: body["refresh_token"] as string, username, busy: false };
+    };
+    for (const username of users) sessions.push(await logInto(username));
     const capacity = await measureCapacity(url, sessions[0]?.access ?? "", 5_000);
     const rate = Math.max(10, Math.round(capacity / 2));
     report.figure("measured capacity, GET /api/me (req/s)", Math.round(capacity));
     report.figure("soak rate (req/s)", rate);
 
-    const counts = { requests: 0, fiveHundreds: 0, noAnswer: 0, byStatus: new Map<number, number>() };
+    const counts = { requests: 0, fiveHundreds: 0, noAnswer: 0, byStatus: new Map<number, number>(), errors: new Map<string, number>() };
     let inFlight = 0;
     const one = async (): Promise<void> => {
       const roll = random();
       const index = Math.floor(random() * sessions.length);
       const session = sessions[index];
       if (session === undefined) return;
+      const write = roll >= 0.9;
+      if (write && session.busy) return;
+      if (write) session.busy = true;
       let reply;
       try {
         if (roll < 0.9) reply = await call(url, "GET", "/api/me", { token: session.access });
-        else if (roll < 0.92) {
-          reply = await call(url, "POST", "/api/tokens", { basic: { username: session.username, password: PASSWORD } });
-          if (reply.status === 200) sessions[index] = { access: reply.body["access_token"] as string, refresh: reply.body["refresh_token"] as string, username: session.username };
-        } else if (roll < 0.96) {
+        else if (roll < 0.92) reply = await call(url, "POST", "/api/tokens", { basic: { username: session.username, password: PASSWORD } });
+        else if (roll < 0.96) {
           reply = await call(url, "POST", "/api/tokens/refresh", { body: { refresh_token: session.refresh } });
-          if (reply.status === 200) sessions[index] = { access: reply.body["access_token"] as string, refresh: reply.body["refresh_token"] as string, username: session.username };
+          if (reply.status === 200) Object.assign(session, { access: reply.body["access_token"] as string, refresh: reply.body["refresh_token"] as string });
         } else if (roll < 0.98) {
           reply = await call(url, "POST", "/api/me/tokens", { token: session.access, body: { name: "soak", scope: "users:read", expires_in: 3600 } });
           const id = reply.body["id"];
@@ -124,14 +128,27 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
         } else {
           // A revocation: the session logs out and logs in again.
           reply = await call(url, "DELETE", "/api/tokens", { token: session.access });
-          const body = (await call(url, "POST", "/api/tokens", { basic: { username: session.username, password: PASSWORD } })).body;
-          sessions[index] = { access: body["access_token"] as string, refresh: body["refresh_token"] as string, username: session.username };
+          Object.assign(session, await logInto(session.username), { busy: true });
         }
         counts.requests += 1;
         counts.byStatus.set(reply.status, (counts.byStatus.get(reply.status) ?? 0) + 1);
         if (reply.status >= 500) counts.fiveHundreds += 1;
-      } catch {
+        if (reply.status === 401 && !write && !session.busy) {
+          // Its access token expired or its session ended under a read: log in again.
+          session.busy = true;
+          try {
+            Object.assign(session, await logInto(session.username));
+          } finally {
+            session.busy = false;
+          }
+        }
+      } catch (error) {
         counts.noAnswer += 1;
+        const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+        const what = `${error instanceof Error ? error.name : "error"}: ${String(cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : error))}`;
+        counts.errors.set(what, (counts.errors.get(what) ?? 0) + 1);
+      } finally {
+        if (write) session.busy = false;
       }
     };
     const started = Date.now();
@@ -173,6 +190,7 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
     report.figure("RSS after warm-up -> end (MiB)", `${first.toFixed(1)} -> ${last.toFixed(1)} (${(growth * 100).toFixed(1)}%)`);
     report.figure("peak event-loop delay p99 (ms)", Math.max(...samples.map((sample) => sample.eventLoopP99Ms)).toFixed(1));
     report.figure("open handles first -> last", `${samples[0]?.handles ?? "?"} -> ${samples.at(-1)?.handles ?? "?"}`);
+    if (counts.errors.size > 0) report.figure("requests without an answer, by error", [...counts.errors.entries()].map(([what, n]) => `${what} x${n}`).join("; "));
     report.check("zero 5xx and every request answered", counts.fiveHundreds === 0 && counts.noAnswer === 0, `${counts.fiveHundreds} 5xx, ${counts.noAnswer} without answer`);
     report.check("RSS after warm-up grew by less than 10%", growth < 0.1, `${(growth * 100).toFixed(1)}%`);
     report.check("the server never crashed", server.isRunning());
