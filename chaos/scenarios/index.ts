@@ -5,6 +5,7 @@ import { crashDurability } from "./crash-durability.js";
 import { gracefulShutdown } from "./graceful-shutdown.js";
 import { postgresOutage } from "./postgres-outage.js";
 import { redisOutage } from "./redis-outage.js";
+import { slowClients } from "./slow-clients.js";
 
 /** What the runner provides: the backends (null when unavailable) and the run's seed. */
 export interface ChaosEnvironment {
@@ -53,5 +54,9 @@ export const chaosScenarios: ChaosScenario[] = [
   {
     name: "graceful-shutdown",
     run: (environment) => gracefulShutdown({ seed: environment.seed, rounds: environment.quick ? 2 : 5 }),
+  },
+  {
+    name: "slow-clients",
+    run: (environment) => slowClients(environment.quick ? { slowConnections: 50, trickleMs: 8_000, idleConnections: 500 } : { slowConnections: 200, trickleMs: 60_000, idleConnections: 2_000 }),
   },
 ];
