@@ -73,6 +73,8 @@ export interface ServerConfig {
 }
 
 const UNIT_SECONDS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
+/** The longest duration any setting takes: 100 years, so that its milliseconds stay exact. */
+const MAX_DURATION_SECONDS = 100 * 365 * 86_400;
 
 /**
  * Parses `900`, `900s`, `15m`, `1h`, `30d` into seconds. Zero is refused unless `allowZero`
@@ -87,7 +89,9 @@ export function parseDurationSeconds(value: string, variable: string, options: {
   const amount = match ? Number(match[1]) : NaN;
   const unit = UNIT_SECONDS[match?.[2] ?? ""];
   const least = options.allowZero === true ? 0 : 1;
-  if (!match || unit === undefined || !Number.isSafeInteger(amount) || amount < least) {
+  // The product too, and in milliseconds, where most durations end up: "150119987579017m" is a
+  // safe count of minutes but not of seconds. A century is longer than anything configured here.
+  if (!match || unit === undefined || !Number.isSafeInteger(amount) || amount * unit > MAX_DURATION_SECONDS || amount < least) {
     const expected = least === 0 ? "a duration like 0, 10s, 15m or 1h (0 turns it off)" : "a positive duration like 900, 900s, 15m, 1h or 30d";
     throw new ConfigError(variable, `expected ${expected}, got "${value}"`);
   }
