@@ -75,12 +75,12 @@ export const tokenPairSchema = {
   required: ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
 } as const;
 
-/** A page of `itemRef` items with `_meta` and `_links`. */
-export function pageSchema(itemRef: string) {
+/** A page of items with `_meta` and `_links`; `item` is a shared schema's `$id` or an inline schema. */
+export function pageSchema<S extends object>(item: string | S) {
   return {
     type: "object",
     properties: {
-      items: { type: "array", items: { $ref: `${itemRef}#` } },
+      items: { type: "array", items: typeof item === "string" ? { $ref: `${item}#` } : item },
       _meta: {
         type: "object",
         properties: {

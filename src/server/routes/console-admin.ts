@@ -5,7 +5,7 @@ import { sendProblem } from "../../http/fastify/problems.js";
 import type { ServerContext } from "../context.js";
 import { isoTime, parseId, presentPage } from "../presenters.js";
 import { authOf, type RequireAuth } from "../route-guard.js";
-import { idParamsSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
+import { idParamsSchema, pageSchema, paginationQuerySchema, problemResponses } from "../schemas.js";
 import type { UserRecord } from "../store/index.js";
 import { clampPerPage, pageWindow, type PageQuery } from "./users.js";
 
@@ -26,23 +26,7 @@ const adminUserSchema = {
   required: ["id", "username", "email", "about_me", "is_admin", "created_at", "last_seen"],
 } as const;
 
-const adminUserPageSchema = {
-  type: "object",
-  properties: {
-    items: { type: "array", items: adminUserSchema },
-    _meta: {
-      type: "object",
-      properties: { page: { type: "integer" }, per_page: { type: "integer" }, total_pages: { type: "integer" }, total_items: { type: "integer" } },
-      required: ["page", "per_page", "total_pages", "total_items"],
-    },
-    _links: {
-      type: "object",
-      properties: { self: { type: "string" }, next: { type: ["string", "null"] }, prev: { type: ["string", "null"] } },
-      required: ["self", "next", "prev"],
-    },
-  },
-  required: ["items", "_meta", "_links"],
-} as const;
+const adminUserPageSchema = pageSchema(adminUserSchema);
 
 const adminSessionListSchema = {
   type: "array",
