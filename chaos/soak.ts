@@ -20,8 +20,29 @@ interface Sample {
   heapUsedMiB: number;
   eventLoopP99Ms: number;
   handles: number;
+  revocationEntries: number;
+  auditPending: number;
   requests: number;
   fiveHundreds: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * Growth of `pick` over the samples after warm-up: the median of the last tenth of them (at
+ * least three samples) against the median of the first tenth. A single sample of RSS or heap
+ * swings by 10-20% with the collector's rhythm; a leak moves the medians, a late collection
+ * does not.
+ */
+function growthAfterWarmUp(warm: readonly Sample[], pick: (sample: Sample) => number): { first: number; last: number; growth: number } {
+  const window = Math.max(3, Math.ceil(warm.length / 10));
+  const first = median(warm.slice(0, window).map(pick));
+  const last = median(warm.slice(-window).map(pick));
+  return { first, last, growth: first === 0 ? 0 : (last - first) / first };
 }
 
 function parseArgs(argv: readonly string[]): { minutes: number; stores: ("sqlite" | "postgres")[]; outDir: string } {
@@ -165,6 +186,8 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
           heapUsedMiB: metric(text, "tessera_nodejs_heap_size_used_bytes") / 2 ** 20,
           eventLoopP99Ms: metric(text, "tessera_nodejs_eventloop_lag_p99_seconds") * 1000,
           handles: metric(text, "tessera_nodejs_active_handles_total"),
+          revocationEntries: metric(text, "tessera_revocation_entries"),
+          auditPending: metric(text, "tessera_audit_events_pending"),
           requests: counts.requests,
           fiveHundreds: counts.fiveHundreds,
         });
@@ -182,20 +205,27 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
     }
     while (inFlight > 0) await sleep(10);
     const warm = samples.filter((sample) => sample.seconds >= Math.min(60, (minutes * 60) / 5));
-    const first = warm[0]?.rssMiB ?? 0;
-    const last = warm.at(-1)?.rssMiB ?? 0;
-    const growth = first === 0 ? 0 : (last - first) / first;
+    const rss = growthAfterWarmUp(warm, (sample) => sample.rssMiB);
+    const heap = growthAfterWarmUp(warm, (sample) => sample.heapUsedMiB);
+    const percent = (fraction: number) => `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)}%`;
     report.figure("requests", counts.requests);
     report.figure("statuses", [...counts.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([status, n]) => `${status}: ${n}`).join(", "));
-    report.figure("RSS after warm-up -> end (MiB)", `${first.toFixed(1)} -> ${last.toFixed(1)} (${(growth * 100).toFixed(1)}%)`);
+    report.figure("RSS after warm-up, median of first -> last tenth (MiB)", `${rss.first.toFixed(1)} -> ${rss.last.toFixed(1)} (${percent(rss.growth)})`);
+    report.figure("RSS single samples: first after warm-up -> last, peak (MiB)", `${(warm[0]?.rssMiB ?? 0).toFixed(1)} -> ${(warm.at(-1)?.rssMiB ?? 0).toFixed(1)}, ${Math.max(...samples.map((sample) => sample.rssMiB)).toFixed(1)}`);
+    report.figure("heap used after warm-up, median of first -> last tenth (MiB)", `${heap.first.toFixed(1)} -> ${heap.last.toFixed(1)} (${percent(heap.growth)})`);
     report.figure("peak event-loop delay p99 (ms)", Math.max(...samples.map((sample) => sample.eventLoopP99Ms)).toFixed(1));
     report.figure("open handles first -> last", `${samples[0]?.handles ?? "?"} -> ${samples.at(-1)?.handles ?? "?"}`);
+    report.figure("revocation entries in memory, peak (last)", `${Math.max(...samples.map((sample) => sample.revocationEntries))} (${samples.at(-1)?.revocationEntries ?? "?"})`);
+    report.figure("audit events pending, peak", Math.max(...samples.map((sample) => sample.auditPending)));
     if (counts.errors.size > 0) report.figure("requests without an answer, by error", [...counts.errors.entries()].map(([what, n]) => `${what} x${n}`).join("; "));
     report.check("zero 5xx and every request answered", counts.fiveHundreds === 0 && counts.noAnswer === 0, `${counts.fiveHundreds} 5xx, ${counts.noAnswer} without answer`);
-    report.check("RSS after warm-up grew by less than 10%", growth < 0.1, `${(growth * 100).toFixed(1)}%`);
+    report.check("RSS after warm-up grew by less than 10%", rss.growth < 0.1, percent(rss.growth));
     report.check("the server never crashed", server.isRunning());
     mkdirSync(outDir, { recursive: true });
-    const csv = ["seconds,rss_mib,heap_used_mib,event_loop_p99_ms,open_handles,requests,five_hundreds", ...samples.map((s) => [s.seconds, s.rssMiB.toFixed(1), s.heapUsedMiB.toFixed(1), s.eventLoopP99Ms.toFixed(2), s.handles, s.requests, s.fiveHundreds].join(","))].join("\n");
+    const csv = [
+      "seconds,rss_mib,heap_used_mib,event_loop_p99_ms,open_handles,revocation_entries,audit_pending,requests,five_hundreds",
+      ...samples.map((s) => [s.seconds, s.rssMiB.toFixed(1), s.heapUsedMiB.toFixed(1), s.eventLoopP99Ms.toFixed(2), s.handles, s.revocationEntries, s.auditPending, s.requests, s.fiveHundreds].join(",")),
+    ].join("\n");
     writeFileSync(join(outDir, `soak-${store}.csv`), `${csv}\n`);
     writeFileSync(join(outDir, `soak-${store}.svg`), renderChart(samples, `${store === "postgres" ? "PostgreSQL + Redis" : "SQLite"}: ${minutes} min at ${rate} req/s`));
   } finally {

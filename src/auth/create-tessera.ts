@@ -227,8 +227,11 @@ export interface Tessera<U extends LoginUser = LoginUser> {
   basic(options?: BasicVerifierOptions<U, U> & { load?: undefined }): AuthScheme<U>;
   basic<A>(options: BasicVerifierOptions<U, A> & { load: NonNullable<BasicVerifierOptions<U, A>["load"]> }): AuthScheme<A>;
 
-  /** What this instance holds in memory: live revocation entries (bounded per user by `maxRevocationsPerUser`). */
-  stats(): { revocationEntries: number };
+  /**
+   * What this instance holds in memory: live revocation entries (bounded per user by
+   * `maxRevocationsPerUser`) and audit events waiting to be written (bounded by the buffer).
+   */
+  stats(): { revocationEntries: number; auditEventsPending: number };
 
   /**
    * The audit log: `record` buffers an event of the app's own (a user created, a password
@@ -580,7 +583,7 @@ export async function createTessera<U extends LoginUser = LoginUser>(options: Te
     bearer: ((verifierOptions?: BearerVerifierOptions<unknown>) => createBearerVerifier(host, verifierOptions)) as Tessera<U>["bearer"],
     header: ((name: string, verifierOptions?: HeaderVerifierOptions<unknown>) => createHeaderVerifier(host, name, verifierOptions)) as Tessera<U>["header"],
     basic: ((verifierOptions?: BasicVerifierOptions<U, unknown>) => createBasicVerifier(host, verifierOptions)) as Tessera<U>["basic"],
-    stats: () => ({ revocationEntries: revocations.size }),
+    stats: () => ({ revocationEntries: revocations.size, auditEventsPending: audit.pending }),
     audit: {
       record: (event) => audit.record(event),
       rateLimited: (limit, key, extra = {}) => audit.rateLimited(limit, key, extra),

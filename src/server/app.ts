@@ -147,6 +147,7 @@ export async function buildApp(config: ServerConfig, extensions: AppExtensions =
   }
   const ready = tessera;
   metrics.onRefused = (limit, key) => ready.audit.rateLimited(limit, key);
+  metrics.observeMemory(() => ready.stats());
 
   const app = Fastify({
     logger:

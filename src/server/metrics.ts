@@ -70,6 +70,29 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "tessera_" });
   }
 
+  /**
+   * `tessera_revocation_entries` and `tessera_audit_events_pending`: what `stats` says the
+   * process holds in memory, read at scrape time (a soak run watches them stay bounded).
+   */
+  observeMemory(stats: () => { revocationEntries: number; auditEventsPending: number }): void {
+    new Gauge({
+      name: "tessera_revocation_entries",
+      help: "Live revocation entries held in memory (bounded per user)",
+      registers: [this.registry],
+      collect() {
+        this.set(stats().revocationEntries);
+      },
+    });
+    new Gauge({
+      name: "tessera_audit_events_pending",
+      help: "Audit events buffered in memory, waiting to be written (at most 10,000)",
+      registers: [this.registry],
+      collect() {
+        this.set(stats().auditEventsPending);
+      },
+    });
+  }
+
   /** Counts one successful authentication of a guarded request (`outcome="ok"`). */
   recordAuthOk(): void {
     this.pendingAuthOk += 1;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { makeApp, problem } from "./helpers.js";
+import { bearer, login, makeApp, problem, register } from "./helpers.js";
 
 describe("operations and framework errors", () => {
   let app: FastifyInstance;
@@ -51,6 +51,29 @@ describe("operations and framework errors", () => {
     assert.match(String(response.headers["content-type"]), /^text\/plain/);
     assert.match(response.body, /tessera_http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
     assert.match(response.body, /tessera_http_request_duration_seconds_bucket/);
+  });
+
+  it("metrics show what memory holds: live revocation entries and audit events not yet written", async () => {
+    // An hour between audit flushes, so what the requests below record stays buffered.
+    const held = await makeApp({ TESSERA_AUDIT_FLUSH_INTERVAL: "1h" });
+    try {
+      const gauge = async (name: string) => {
+        const match = new RegExp(`^${name} (\\d+)$`, "m").exec((await held.inject("/metrics")).body);
+        assert.ok(match?.[1] !== undefined, `${name} is exported`);
+        return Number(match[1]);
+      };
+      const entriesBefore = await gauge("tessera_revocation_entries");
+      const pendingBefore = await gauge("tessera_audit_events_pending");
+      await register(held, "memo");
+      const tokens = await login(held, "memo");
+      const logout = await held.inject({ method: "DELETE", url: "/api/tokens", headers: bearer(tokens.access_token) });
+      assert.equal(logout.statusCode, 204);
+      // The logout revoked the session and its access token: two entries, both in memory.
+      assert.equal(await gauge("tessera_revocation_entries"), entriesBefore + 2);
+      assert.ok((await gauge("tessera_audit_events_pending")) >= pendingBefore + 2, "the login and the logout wait in the buffer");
+    } finally {
+      await held.close();
+    }
   });
 
   it("OpenAPI 3.1 document and a docs page from the same schemas", async () => {
