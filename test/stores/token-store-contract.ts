@@ -201,6 +201,39 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
           );
         }));
 
+      // What logout and "log out everywhere" rely on: the entries that refuse the sessions' access
+      // tokens are written with the rows, or neither is.
+      void test("revokeSessions with entries writes them in the same transaction, or changes nothing", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const session = await store.createSession(newSession(userId));
+          const seen: number[][] = [];
+          const entriesFor = (ids: readonly number[]): RevocationRecord[] => {
+            seen.push([...ids]);
+            return ids.map((id) => ({ kind: "sid", value: String(id), revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId }));
+          };
+          assert.deepEqual(await store.revokeSessions({ sessionId: session.id }, T0 + 5, { entries: entriesFor }), [session.id]);
+          assert.deepEqual(seen, [[session.id]], "entries is told what was revoked");
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [{ kind: "sid", value: String(session.id), revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId }]);
+
+          // Nothing left to revoke: entries hears so, and what it returns is still written.
+          const cutoff: RevocationRecord = { kind: "user", value: userId, revokedAt: T0 + 6, expiresAt: T0 + HOUR };
+          assert.deepEqual(await store.revokeSessions({ userId }, T0 + 6, { entries: (ids) => (ids.length === 0 ? [cutoff] : []) }), []);
+          assert.ok((await store.listRevocations({ now: T0, since: T0 + 6 })).some((entry) => entry.kind === "user" && entry.value === userId), "the cut-off is written");
+
+          const live = await store.createSession(newSession(userId));
+          await assert.rejects(
+            store.revokeSessions({ userId }, T0 + 7, {
+              entries: () => {
+                throw new Error("entries failed");
+              },
+            }),
+            /entries failed/,
+          );
+          assert.equal((await store.getSession(live.id))?.revokedAt, null, "a failed call leaves the session live");
+          assert.deepEqual(await store.listRevocations({ now: T0, since: T0 + 7 }), [], "and writes no entry");
+        }));
+
       void test("rotateRefreshToken spends the old link once and appends the successor", () =>
         withStore(async (store) => {
           const userId = newUserId();
@@ -333,6 +366,34 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
             "a revoked token is still found by hash, marked revoked",
           );
           assert.deepEqual(await store.listTokens(userId, "pat"), []);
+        }));
+
+      void test("revokeTokens with entries writes them in the same transaction, or changes nothing", () =>
+        withStore(async (store) => {
+          const userId = newUserId();
+          const token = await store.createToken(newToken(userId));
+          const seen: number[][] = [];
+          const revoked = await store.revokeTokens({ id: token.id }, T0 + 5, {
+            entries: (records) => {
+              seen.push(records.map((record) => record.revokedAt ?? -1));
+              return records.map((record) => ({ kind: "token", value: String(record.id), revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId }));
+            },
+          });
+          assert.deepEqual(revoked, [{ ...token, revokedAt: T0 + 5 }]);
+          assert.deepEqual(seen, [[T0 + 5]], "entries is told what was revoked, marked revoked");
+          assert.deepEqual(await store.listRevocations({ now: T0 }), [{ kind: "token", value: String(token.id), revokedAt: T0 + 5, expiresAt: T0 + HOUR, userId }]);
+
+          const live = await store.createToken(newToken(userId));
+          await assert.rejects(
+            store.revokeTokens({ userId }, T0 + 7, {
+              entries: () => {
+                throw new Error("entries failed");
+              },
+            }),
+            /entries failed/,
+          );
+          assert.equal((await store.findTokenByHash(live.tokenHash))?.revokedAt, null, "a failed call leaves the token live");
+          assert.deepEqual(await store.listRevocations({ now: T0, since: T0 + 7 }), [], "and writes no entry");
         }));
 
       void test("revokeTokens by user revokes every live token, or only those of one kind", () =>
