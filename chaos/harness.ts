@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { callJson, type CallOptions, type Reply } from "../test/support/json-client.js";
+import { createRandom } from "../test/support/random.js";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIN = fileURLToPath(new URL("../bin/tessera.mjs", import.meta.url));
@@ -134,45 +136,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-  elapsedMs: number;
-}
-
-export interface CallOptions {
-  token?: string;
-  basic?: { username: string; password: string };
-  body?: unknown;
-  timeoutMs?: number;
-}
+export type { CallOptions, Reply };
 
 /** One JSON request. Rejects only when no HTTP answer arrives (reset, refused, timeout). */
-export async function call(url: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
-  if (options.basic !== undefined) {
-    headers["authorization"] = `Basic ${Buffer.from(`${options.basic.username}:${options.basic.password}`, "utf8").toString("base64")}`;
-  }
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const started = performance.now();
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-  });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  if (text !== "") {
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      body = { text };
-    }
-  }
-  return { status: response.status, body, headers: response.headers, elapsedMs: performance.now() - started };
+export function call(url: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  return callJson(url, method, path, options);
 }
 
 /** The value below which `fraction` of `values` lie (nearest rank). */
@@ -183,16 +151,7 @@ export function percentile(values: readonly number[], fraction: number): number 
 }
 
 /** A seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = createRandom;
 
 /** Polls `probe` until true; resolves to the ms it took, or null after `timeoutMs`. */
 export async function waitFor(probe: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 20): Promise<number | null> {

@@ -18,6 +18,7 @@ interface Sample {
   seconds: number;
   rssMiB: number;
   heapUsedMiB: number;
+  heapTotalMiB: number;
   eventLoopP99Ms: number;
   handles: number;
   revocationEntries: number;
@@ -184,6 +185,7 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
           seconds: Math.round((now - started) / 1000),
           rssMiB: residentMiB(server.pid),
           heapUsedMiB: metric(text, "tessera_nodejs_heap_size_used_bytes") / 2 ** 20,
+          heapTotalMiB: metric(text, "tessera_nodejs_heap_size_total_bytes") / 2 ** 20,
           eventLoopP99Ms: metric(text, "tessera_nodejs_eventloop_lag_p99_seconds") * 1000,
           handles: metric(text, "tessera_nodejs_active_handles_total"),
           revocationEntries: metric(text, "tessera_revocation_entries"),
@@ -213,6 +215,8 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
     report.figure("RSS after warm-up, median of first -> last tenth (MiB)", `${rss.first.toFixed(1)} -> ${rss.last.toFixed(1)} (${percent(rss.growth)})`);
     report.figure("RSS single samples: first after warm-up -> last, peak (MiB)", `${(warm[0]?.rssMiB ?? 0).toFixed(1)} -> ${(warm.at(-1)?.rssMiB ?? 0).toFixed(1)}, ${Math.max(...samples.map((sample) => sample.rssMiB)).toFixed(1)}`);
     report.figure("heap used after warm-up, median of first -> last tenth (MiB)", `${heap.first.toFixed(1)} -> ${heap.last.toFixed(1)} (${percent(heap.growth)})`);
+    const heapTotal = growthAfterWarmUp(warm, (sample) => sample.heapTotalMiB);
+    report.figure("V8 heap reserved after warm-up, median of first -> last tenth (MiB)", `${heapTotal.first.toFixed(1)} -> ${heapTotal.last.toFixed(1)} (${percent(heapTotal.growth)})`);
     report.figure("peak event-loop delay p99 (ms)", Math.max(...samples.map((sample) => sample.eventLoopP99Ms)).toFixed(1));
     report.figure("open handles first -> last", `${samples[0]?.handles ?? "?"} -> ${samples.at(-1)?.handles ?? "?"}`);
     report.figure("revocation entries in memory, peak (last)", `${Math.max(...samples.map((sample) => sample.revocationEntries))} (${samples.at(-1)?.revocationEntries ?? "?"})`);
@@ -223,8 +227,8 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
     report.check("the server never crashed", server.isRunning());
     mkdirSync(outDir, { recursive: true });
     const csv = [
-      "seconds,rss_mib,heap_used_mib,event_loop_p99_ms,open_handles,revocation_entries,audit_pending,requests,five_hundreds",
-      ...samples.map((s) => [s.seconds, s.rssMiB.toFixed(1), s.heapUsedMiB.toFixed(1), s.eventLoopP99Ms.toFixed(2), s.handles, s.revocationEntries, s.auditPending, s.requests, s.fiveHundreds].join(",")),
+      "seconds,rss_mib,heap_used_mib,heap_total_mib,event_loop_p99_ms,open_handles,revocation_entries,audit_pending,requests,five_hundreds",
+      ...samples.map((s) => [s.seconds, s.rssMiB.toFixed(1), s.heapUsedMiB.toFixed(1), s.heapTotalMiB.toFixed(1), s.eventLoopP99Ms.toFixed(2), s.handles, s.revocationEntries, s.auditPending, s.requests, s.fiveHundreds].join(",")),
     ].join("\n");
     writeFileSync(join(outDir, `soak-${store}.csv`), `${csv}\n`);
     writeFileSync(join(outDir, `soak-${store}.svg`), renderChart(samples, `${store === "postgres" ? "PostgreSQL + Redis" : "SQLite"}: ${minutes} min at ${rate} req/s`));

@@ -31,6 +31,7 @@ export type {
   RevokeOptions,
   SigningKeyRecord,
   RevocationKind,
+  RevocationQuery,
   RevocationRecord,
   ExpiredRows,
   ClientRecord,

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { hashAuditEvent } from "../core/audit-chain.js";
 import type { Clock } from "../core/clock.js";
+import { flowSlot } from "../core/flow-context.js";
 import type { AuditActorType, NewAuditEvent, TokenStore } from "../core/token-store.js";
 
 /**
@@ -19,7 +19,7 @@ export interface AuditContext {
   via?: string | null | undefined;
 }
 
-const contextStorage = new AsyncLocalStorage<AuditContext>();
+const contextStorage = flowSlot<AuditContext>("audit context");
 
 /**
  * Runs `work` with `context` as the audit context of every event it records.
@@ -39,13 +39,13 @@ export function runWithAuditContext<T>(context: AuditContext, work: () => T): T 
  * app.addHook("onRequest", (req, _reply, done) => { enterAuditContext({ ip: req.ip, requestId: req.id }); done(); });
  */
 export function enterAuditContext(context: AuditContext): AuditContext {
-  contextStorage.enterWith(context);
+  contextStorage.enter(context);
   return context;
 }
 
 /** The audit context of the current flow, if any. */
 export function currentAuditContext(): AuditContext | undefined {
-  return contextStorage.getStore();
+  return contextStorage.get();
 }
 
 /** What a caller records: the type and what it knows; the rest comes from the context or defaults. */
@@ -109,7 +109,7 @@ export class AuditLog {
 
   /** Buffers one event, with the current audit context; never blocks, never throws. */
   record(input: AuditEventInput): void {
-    const context = contextStorage.getStore();
+    const context = contextStorage.get();
     // Who acted: as told, else the request's authenticated caller, else the user concerned
     // (a login acts for itself), else nobody known.
     const actorType = input.actorType ?? context?.actorType ?? (input.userId ? "user" : "anonymous");
@@ -151,7 +151,7 @@ export class AuditLog {
       this.drop(1);
       return;
     }
-    const context = contextStorage.getStore();
+    const context = contextStorage.get();
     this.rateLimits.set(mapKey, {
       at: minute * 60_000,
       type: "rate_limit.refused",

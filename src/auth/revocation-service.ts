@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { RevocationFeed } from "../core/revocation-feed.js";
-import type { RevocationRecord, TokenStore } from "../core/token-store.js";
+import type { RevocationQuery, RevocationRecord, TokenStore } from "../core/token-store.js";
 import { revocationExpiry } from "./tessera-context.js";
 
 export type { RevocationFeed };
@@ -30,6 +30,14 @@ export const DEFAULT_MAX_REVOCATIONS_PER_USER = 1_000;
 const SYNC_MARGIN_MS = 60_000;
 /** How often the poll re-reads every live revocation, whatever its timestamp. */
 const FULL_SYNC_EVERY_MS = 30_000;
+/**
+ * Entries read per store call. A sync reads a page, applies it and lets other work run before
+ * the next one: the live entries of a busy day (tens of thousands) are never held at once, and
+ * a synchronous SQLite read never blocks the event loop for long.
+ */
+const SYNC_PAGE_SIZE = 1_000;
+/** Pages one sync reads at most (a store that ignored `after` would otherwise loop forever). */
+const SYNC_MAX_PAGES = 10_000;
 
 /**
  * Keeps the in-memory revocation set in step with the store (durable, shared) and the feed
@@ -116,8 +124,19 @@ export class RevocationService {
       const full = this.lastSyncAt === 0 || now - this.lastFullSyncAt >= FULL_SYNC_EVERY_MS;
       const since = full ? undefined : this.lastSyncAt - SYNC_MARGIN_MS;
       if (full) this.lastFullSyncAt = now;
-      const records = await this.options.store.listRevocations(since === undefined ? { now } : { now, since });
-      for (const record of records) this.set.add(record);
+      let after: RevocationQuery["after"];
+      for (let page = 0; page < SYNC_MAX_PAGES; page++) {
+        const records = await this.options.store.listRevocations({ now, since, after, limit: SYNC_PAGE_SIZE });
+        for (const record of records) this.set.add(record);
+        const last = records.at(-1);
+        // A short page is the last; so is a page a store returned whole, ignoring the limit.
+        if (last === undefined || records.length !== SYNC_PAGE_SIZE) break;
+        // A store that ignores `after` returns the same page again: stop rather than loop. (Only
+        // equality is tested: the database's collation, not JavaScript's, orders the values.)
+        if (after !== undefined && last.revokedAt === after.revokedAt && last.kind === after.kind && last.value === after.value) break;
+        after = { revokedAt: last.revokedAt, kind: last.kind, value: last.value };
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       this.set.prune(now);
       this.lastSyncAt = now;
     })().finally(() => {
@@ -136,3 +155,4 @@ export class RevocationService {
     await this.options.feed?.close();
   }
 }
+

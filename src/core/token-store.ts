@@ -122,6 +122,16 @@ export interface RevocationRecord {
   userId?: string | undefined;
 }
 
+/** Which revocation entries `listRevocations` reads, and how many at once. */
+export interface RevocationQuery {
+  now: number;
+  since?: number | undefined;
+  /** The last entry of the previous page: only entries after it in the order are read. */
+  after?: Pick<RevocationRecord, "revokedAt" | "kind" | "value"> | undefined;
+  /** At most this many entries. */
+  limit?: number | undefined;
+}
+
 /**
  * What a revoking call writes with its rows, atomically: `entries` receives what was revoked
  * (possibly nothing) and returns the revocation entries to write in the same transaction.
@@ -287,8 +297,12 @@ export interface TokenStore {
   retireSigningKey(kid: string, retiredAt: number, expiresAt: number): Promise<void>;
 
   addRevocation(revocation: RevocationRecord): Promise<void>;
-  /** Entries with `expiresAt > now` (and, with `since`, revoked at or after it). */
-  listRevocations(options: { now: number; since?: number }): Promise<RevocationRecord[]>;
+  /**
+   * Entries with `expiresAt > now` (and, with `since`, revoked at or after it), ordered by
+   * (`revokedAt`, `kind`, `value`). With `limit`, at most that many; with `after`, only those
+   * past that position in the order: together they read the entries a page at a time.
+   */
+  listRevocations(options: RevocationQuery): Promise<RevocationRecord[]>;
 
   /** Inserts a client (its id chosen by the caller, random and unique). */
   createClient(client: NewClient): Promise<ClientRecord>;

@@ -1,3 +1,4 @@
+import type { AuditEventRecord } from "../core/token-store.js";
 import type { UserRecord } from "./store/index.js";
 
 // The same few timestamps (a user's created_at, a token's expiry) are formatted on every
@@ -75,4 +76,24 @@ export function parseId(raw: string): number | null {
   if (!/^[1-9]\d{0,15}$/.test(raw)) return null;
   const id = Number(raw);
   return Number.isSafeInteger(id) ? id : null;
+}
+
+/** The public shape of an audit event. User ids are the server's integers. */
+export function presentAuditEvent(event: AuditEventRecord) {
+  return {
+    id: event.id,
+    at: isoTime(event.at),
+    type: event.type,
+    actor: { type: event.actorType, id: event.actorId },
+    user_id: event.userId === null || !/^\d+$/.test(event.userId) ? null : Number(event.userId),
+    client_id: event.clientId,
+    session_id: event.sessionId,
+    subject: event.subject,
+    reason: event.reason,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    request_id: event.requestId,
+    via: event.via,
+    count: event.count,
+  };
 }

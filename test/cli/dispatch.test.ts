@@ -148,7 +148,7 @@ void describe("tessera migrate", () => {
     const databaseUrl = makeDatabaseUrl();
     const first = await runTessera(["migrate", "--database", databaseUrl]);
     assert.equal(first.code, 0);
-    assert.equal(first.stdout, "applied 0001_token_tables\napplied 0002_clients\napplied 0003_audit_events\napplied 0004_revocation_owner\napplied 0001_initial\napplied 0002_token_tables_moved\n");
+    assert.equal(first.stdout, "applied 0001_token_tables\napplied 0002_clients\napplied 0003_audit_events\napplied 0004_revocation_owner\napplied 0005_revocations_by_time\napplied 0001_initial\napplied 0002_token_tables_moved\n");
     const second = await runTessera(["migrate"], { databaseUrl });
     assert.equal(second.code, 0);
     assert.equal(second.stdout, "the database is up to date\n");

@@ -25,7 +25,7 @@ if (pgUrl !== null) {
       assert.equal(unmigrated.code, 1);
       assert.match(unmigrated.stderr, /run "tessera migrate"/);
 
-      assert.equal((await runTessera(["migrate", "--database", databaseUrl])).stdout, "applied 0001_token_tables\napplied 0002_clients\napplied 0003_audit_events\napplied 0004_revocation_owner\napplied 0001_initial\napplied 0002_token_tables_moved\n");
+      assert.equal((await runTessera(["migrate", "--database", databaseUrl])).stdout, "applied 0001_token_tables\napplied 0002_clients\napplied 0003_audit_events\napplied 0004_revocation_owner\napplied 0005_revocations_by_time\napplied 0001_initial\napplied 0002_token_tables_moved\n");
       const created = await runTessera(["users", "create", "ada", "--admin"], { databaseUrl, stdin: "correct horse battery\n" });
       assert.equal(created.code, 0, created.stderr);
       const adaId = Number(created.stdout);

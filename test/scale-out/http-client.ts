@@ -1,49 +1,14 @@
 // A tiny HTTP client over real sockets for the scale-out tests (fetch, bounded by a timeout).
+import { callJson, type CallOptions, type Reply } from "../support/json-client.js";
 import type { Instance } from "./instances.js";
 
 export const PASSWORD = "correct horse battery staple";
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-  /** How long the request took, in ms. */
-  elapsedMs: number;
-}
-
-export interface CallOptions {
-  token?: string;
-  basic?: { username: string; password: string };
-  body?: unknown;
-  timeoutMs?: number;
-}
+export type { CallOptions, Reply };
 
 /** One request to `instance`; JSON in and out. Rejects only when no answer arrives in time. */
-export async function call(instance: Instance, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
-  if (options.basic !== undefined) {
-    headers["authorization"] = `Basic ${Buffer.from(`${options.basic.username}:${options.basic.password}`, "utf8").toString("base64")}`;
-  }
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const started = Date.now();
-  const response = await fetch(`${instance.url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-  });
-  const text = await response.text();
-  const elapsedMs = Date.now() - started;
-  let body: Record<string, unknown> = {};
-  if (text !== "") {
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      body = { text };
-    }
-  }
-  return { status: response.status, headers: response.headers, body, elapsedMs };
+export function call(instance: Instance, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  return callJson(instance.url, method, path, options);
 }
 
 /** Creates a user (201) and returns its id. */

@@ -476,6 +476,37 @@ export function runTokenStoreContract(name: string, makeStore: () => Promise<Con
           assert.deepEqual(await store.listRevocations({ now: T0 + 3 * HOUR }), []);
         }));
 
+      void test("entries read a page at a time: limit, and after the last one read, in order", () =>
+        withStore(async (store) => {
+          // Ties on revokedAt, and on kind within it, so the order's every column is exercised.
+          const entries: RevocationRecord[] = [
+            { kind: "jti", value: "b", revokedAt: T0, expiresAt: T0 + HOUR },
+            { kind: "jti", value: "a", revokedAt: T0, expiresAt: T0 + HOUR },
+            { kind: "sid", value: "1", revokedAt: T0, expiresAt: T0 + HOUR },
+            { kind: "jti", value: "c", revokedAt: T0 + 1, expiresAt: T0 + HOUR },
+            { kind: "token", value: "7", revokedAt: T0 + 1, expiresAt: T0 + HOUR },
+            { kind: "user", value: "u", revokedAt: T0 + 2, expiresAt: T0 + HOUR },
+            { kind: "sid", value: "2", revokedAt: T0 + 3, expiresAt: T0 + 1 },
+          ];
+          for (const entry of entries) await store.addRevocation(entry);
+          const all = await store.listRevocations({ now: T0 + 1 });
+          assert.equal(all.length, 6, "the expired one is not listed");
+          assert.deepEqual(all.slice(0, 3).map((entry) => `${entry.kind}:${entry.value}`), ["jti:a", "jti:b", "sid:1"]);
+
+          for (const query of [{ now: T0 + 1 }, { now: T0 + 1, since: T0 + 1 }]) {
+            const paged: RevocationRecord[] = [];
+            let after: RevocationRecord | undefined;
+            for (let page = 0; page < 10; page++) {
+              const rows = await store.listRevocations({ ...query, limit: 2, ...(after === undefined ? {} : { after }) });
+              assert.ok(rows.length <= 2, "at most limit");
+              paged.push(...rows);
+              if (rows.length < 2) break;
+              after = rows.at(-1);
+            }
+            assert.deepEqual(paged, await store.listRevocations(query), "the pages together are the whole list, each entry once");
+          }
+        }));
+
       void test("revoking the same value again keeps the later cut-off and the later expiry", () =>
         withStore(async (store) => {
           await store.addRevocation({ kind: "user", value: "u", revokedAt: T0 + 50, expiresAt: T0 + HOUR });

@@ -84,7 +84,7 @@ async function checkForwardMigration(database: LegacyDatabase): Promise<void> {
   const tokens = await database.openTokenStore();
   const data = createServerStore(tokens.db, tokens.dialect, database.schema === undefined ? {} : { schema: database.schema });
   try {
-    assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+    assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
     assert.deepEqual(await data.migrate(), ["0002_token_tables_moved"], "0.1.0's 0001_initial is already recorded");
 
     const tables = await database.tables();

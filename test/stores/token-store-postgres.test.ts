@@ -75,7 +75,7 @@ if (pgUrl !== null) {
       const second = await openTokenStore(pgUrl, { schema });
       try {
         const [byFirst, bySecond] = await Promise.all([first.migrate(), second.migrate()]);
-        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+        assert.deepEqual([...byFirst, ...bySecond], ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
         assert.deepEqual(await second.migrate(), []);
         assert.deepEqual(await listSchemaTables(pgUrl, schema), [
           "tessera_audit_chain",
@@ -243,7 +243,7 @@ if (pgUrl !== null) {
         };
         const before = await dump();
         const store = await openTokenStore(pool);
-        assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+        assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
         assert.deepEqual(await dump(), before);
         assert.deepEqual(await store.listSessions("7f3d3c4e-0000-4000-8000-000000000001"), []);
         await store.close();

@@ -73,7 +73,7 @@ void describe("SQLite token store specifics", () => {
     const store = await openTokenStore(`sqlite:${path}`, { prefix: "auth_" });
     try {
       assert.equal(store.dialect, "sqlite");
-      assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+      assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
       assert.deepEqual(await store.migrate(), [], "a second run has nothing to do");
     } finally {
       await store.close();
@@ -225,7 +225,7 @@ void describe("SQLite token store specifics", () => {
         }));
       const before = dump();
       const store = await openTokenStore(app);
-      assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+      assert.deepEqual(await store.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
       assert.deepEqual(dump(), before);
       assert.deepEqual(await store.listSessions("u-1"), [], "no app row is mistaken for a 0.1.0 one");
       await store.createSession({ userId: "u-1", scope: "", userAgent: null, ip: null, now: 1, refreshTokenHash: "h", refreshExpiresAt: 2 });

@@ -1,10 +1,11 @@
 import type { AuditEventRecord, AuditQuery } from "../../core/token-store.js";
+import { presentAuditEvent } from "../../server/presenters.js";
 import { parseSince } from "../../server/time-filter.js";
 import { EXIT_FAILED, EXIT_OK, fail, type CliIo } from "../cli-io.js";
 import { parseCommand, UsageError } from "../command-line.js";
 import { DATABASE_HELP, DATABASE_OPTION, withDatabase } from "../database.js";
 import { findUser, USER_REFERENCE_HELP } from "../find-user.js";
-import { formatTable, formatTime, jsonTime, printable } from "../table.js";
+import { formatTable, formatTime, printable } from "../table.js";
 
 const LIST = {
   usage: `Usage: tessera audit [--user USER] [--client ID] [--type T[,T...]] [--since AGE|TIME]
@@ -42,25 +43,6 @@ Example:
 
 /** How often `--follow` asks the database for new events. */
 const FOLLOW_POLL_MS = 1_000;
-
-function presentEvent(event: AuditEventRecord) {
-  return {
-    id: event.id,
-    at: jsonTime(event.at),
-    type: event.type,
-    actor: { type: event.actorType, id: event.actorId },
-    user_id: event.userId,
-    client_id: event.clientId,
-    session_id: event.sessionId,
-    subject: event.subject,
-    reason: event.reason,
-    ip: event.ip,
-    user_agent: event.userAgent,
-    request_id: event.requestId,
-    via: event.via,
-    count: event.count,
-  };
-}
 
 function tableRows(events: readonly AuditEventRecord[]): string[][] {
   return events.map((event) => [
@@ -106,11 +88,11 @@ async function runList(args: string[], io: CliIo): Promise<number> {
     }
     const events = (await store.tokens.listAuditEvents({ ...query, limit })).reverse();
     if (line.values.follow !== true) {
-      io.stdout.write(json ? `${JSON.stringify(events.map(presentEvent), null, 2)}\n` : formatTable(HEADERS, tableRows(events)));
+      io.stdout.write(json ? `${JSON.stringify(events.map(presentAuditEvent), null, 2)}\n` : formatTable(HEADERS, tableRows(events)));
       return EXIT_OK;
     }
     const print = (batch: readonly AuditEventRecord[]) => {
-      if (json) for (const event of batch) io.stdout.write(`${JSON.stringify(presentEvent(event))}\n`);
+      if (json) for (const event of batch) io.stdout.write(`${JSON.stringify(presentAuditEvent(event))}\n`);
       else if (batch.length > 0) io.stdout.write(formatTable(HEADERS, tableRows(batch)).split("\n").slice(1).join("\n"));
     };
     if (json) print(events);

@@ -2,10 +2,9 @@ import type { FastifyInstance } from "fastify";
 import type { TokenExplanation } from "../../auth/explain-token.js";
 import { requireAdmin } from "../admin-guard.js";
 import type { ServerContext } from "../context.js";
-import { isoTime } from "../presenters.js";
+import { isoTime, presentAuditEvent } from "../presenters.js";
 import type { RequireAuth } from "../route-guard.js";
 import { problemResponses } from "../schemas.js";
-import { presentAuditEvent } from "./audit-events.js";
 
 const explanationSchema = {
   type: "object",

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import type { AuditEventRecord, AuditQuery } from "../../core/token-store.js";
+import type { AuditQuery } from "../../core/token-store.js";
 import { sendProblem } from "../../http/fastify/problems.js";
 import { requireAdmin } from "../admin-guard.js";
 import type { ServerContext } from "../context.js";
-import { isoTime } from "../presenters.js";
+import { presentAuditEvent } from "../presenters.js";
 import { authOf, type RequireAuth } from "../route-guard.js";
 import { problemResponses } from "../schemas.js";
 import { parseSince } from "../time-filter.js";
@@ -40,26 +40,6 @@ const pageSchema = {
 } as const;
 
 const MAX_LIMIT = 200;
-
-/** The public shape of an audit event. User ids are the server's integers. */
-export function presentAuditEvent(event: AuditEventRecord) {
-  return {
-    id: event.id,
-    at: isoTime(event.at),
-    type: event.type,
-    actor: { type: event.actorType, id: event.actorId },
-    user_id: event.userId === null || !/^\d+$/.test(event.userId) ? null : Number(event.userId),
-    client_id: event.clientId,
-    session_id: event.sessionId,
-    subject: event.subject,
-    reason: event.reason,
-    ip: event.ip,
-    user_agent: event.userAgent,
-    request_id: event.requestId,
-    via: event.via,
-    count: event.count,
-  };
-}
 
 /** A page of events newest first; `next_cursor` (the last id, as a string) reads the next older page. */
 async function eventPage(context: ServerContext, query: Omit<AuditQuery, "limit" | "beforeId">, cursor: string | undefined, limit: number | undefined) {

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { flowSlot } from "../../core/flow-context.js";
 
 /**
  * The time budget of one store operation (one store method call), shared by every wait inside
@@ -18,8 +18,8 @@ interface Allowance {
   remainingMs: number;
 }
 
-const budgets = new AsyncLocalStorage<Budget>();
-const allowances = new AsyncLocalStorage<Allowance>();
+const budgets = flowSlot<Budget>("database budget");
+const allowances = flowSlot<Allowance>("database allowance");
 
 /** The error every expired budget ends in; its `code` makes it read as "database unavailable". */
 export class DeadlineExceededError extends Error {
@@ -52,8 +52,8 @@ export function withDatabaseAllowance<T>(totalMs: number, continuation: () => T)
  * const row = await withinBudget(5_000, () => db.selectFrom("users").selectAll().execute());
  */
 export function withinBudget<T>(budgetMs: number, operation: () => Promise<T>): Promise<T> {
-  const outer = budgets.getStore();
-  const allowance = outer === undefined ? allowances.getStore() : undefined;
+  const outer = budgets.get();
+  const allowance = outer === undefined ? allowances.get() : undefined;
   const started = Date.now();
   const limit = allowance === undefined ? budgetMs : Math.min(budgetMs, allowance.remainingMs);
   const deadline = outer === undefined ? started + limit : Math.min(outer.deadline, started + limit);
@@ -80,6 +80,6 @@ export function withinBudget<T>(budgetMs: number, operation: () => Promise<T>): 
 
 /** Milliseconds left in the current operation's budget, or undefined outside any budget. */
 export function remainingBudgetMs(): number | undefined {
-  const budget = budgets.getStore();
+  const budget = budgets.get();
   return budget === undefined ? undefined : Math.max(0, budget.deadline - Date.now());
 }

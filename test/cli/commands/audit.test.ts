@@ -8,7 +8,7 @@ interface EventJson {
   id: number;
   type: string;
   actor: { type: string; id: string | null };
-  user_id: string | null;
+  user_id: number | null;
   client_id: string | null;
   subject: string | null;
   via: string | null;
@@ -32,14 +32,14 @@ void describe("tessera audit", () => {
     assert.deepEqual(revoked?.actor, { type: "operator", id: null });
     assert.equal(revoked?.via, "cli: tessera clients revoke");
     assert.equal(revoked?.client_id, clientId);
-    assert.equal(revoked?.user_id, String(adaId));
+    assert.equal(revoked?.user_id, adaId);
     assert.ok(types.includes("key.rotated"));
     const userCreated = events.find((event) => event.type === "user.created");
-    assert.equal(userCreated?.user_id, String(adaId));
+    assert.equal(userCreated?.user_id, adaId);
     assert.equal(userCreated?.via, "cli: tessera users create");
 
     const onlyAda = JSON.parse((await runTessera(["audit", "--user", "ada", "--json"], { databaseUrl })).stdout) as EventJson[];
-    assert.ok(onlyAda.length >= 2 && onlyAda.every((event) => event.user_id === String(adaId)));
+    assert.ok(onlyAda.length >= 2 && onlyAda.every((event) => event.user_id === adaId));
     const onlyKeys = JSON.parse((await runTessera(["audit", "--type", "key.rotated", "--since", "1h", "--json"], { databaseUrl })).stdout) as EventJson[];
     assert.deepEqual(onlyKeys.map((event) => event.type), ["key.rotated"]);
     const future = JSON.parse((await runTessera(["audit", "--since", "2999-01-01T00:00:00Z", "--json"], { databaseUrl })).stdout) as EventJson[];

@@ -51,7 +51,7 @@ if (pgUrl !== null) {
       try {
         const [first, second] = await Promise.all([data.migrate(), createServerStore(tokens.db, tokens.dialect, { schema }).migrate()]);
         assert.deepEqual([...first, ...second], ["0001_initial", "0002_token_tables_moved"], "concurrent runs apply each step once");
-        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
         assert.deepEqual(await data.migrate(), []);
         const tables = await listSchemaTables(pgUrl, schema);
         for (const table of ["users", "posts", "kysely_migration", "tessera_sessions", "tessera_tokens"]) assert.ok(tables.includes(table), table);

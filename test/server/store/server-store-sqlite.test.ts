@@ -39,7 +39,7 @@ void describe("server store migrations on SQLite", () => {
       const data = createServerStore(tokens.db, tokens.dialect);
       try {
         if (serverFirst) assert.deepEqual(await data.migrate(), ["0001_initial", "0002_token_tables_moved"]);
-        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+        assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
         if (!serverFirst) assert.deepEqual(await data.migrate(), ["0001_initial", "0002_token_tables_moved"]);
         assert.deepEqual(await data.migrate(), []);
         assert.deepEqual(await tokens.migrate(), []);
@@ -75,7 +75,7 @@ void describe("server store migrations on SQLite", () => {
     try {
       await assert.rejects(data.migrate(), /token store has not copied them/);
       assert.ok(tableNames(path).includes("personal_access_tokens"), "nothing was dropped");
-      assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner"]);
+      assert.deepEqual(await tokens.migrate(), ["0001_token_tables", "0002_clients", "0003_audit_events", "0004_revocation_owner", "0005_revocations_by_time"]);
       assert.deepEqual(await data.migrate(), ["0002_token_tables_moved"]);
       assert.equal(tableNames(path).includes("personal_access_tokens"), false);
     } finally {

@@ -20,10 +20,22 @@ export function createRevocationQueries({ db }: TokenStoreContext): RevocationQu
       await insertRevocation(db, revocation);
     },
 
-    async listRevocations({ now, since }) {
+    async listRevocations({ now, since, after, limit }) {
       let query = db.selectFrom("revocations").selectAll().where("expires_at", ">", now);
       if (since !== undefined) query = query.where("revoked_at", ">=", since);
-      const rows = await query.orderBy("revoked_at").orderBy("kind").orderBy("value").execute();
+      if (after !== undefined) {
+        // Keyset paging in (revoked_at, kind, value) order, spelled out (no row-value syntax).
+        query = query.where((eb) =>
+          eb.or([
+            eb("revoked_at", ">", after.revokedAt),
+            eb.and([eb("revoked_at", "=", after.revokedAt), eb("kind", ">", after.kind)]),
+            eb.and([eb("revoked_at", "=", after.revokedAt), eb("kind", "=", after.kind), eb("value", ">", after.value)]),
+          ]),
+        );
+      }
+      query = query.orderBy("revoked_at").orderBy("kind").orderBy("value");
+      if (limit !== undefined) query = query.limit(limit);
+      const rows = await query.execute();
       return rows.map((row) => ({
         kind: toRevocationKind(row.kind),
         value: row.value,
