@@ -131,9 +131,13 @@ export class RevocationService {
         const last = records.at(-1);
         // A short page is the last; so is a page a store returned whole, ignoring the limit.
         if (last === undefined || records.length !== SYNC_PAGE_SIZE) break;
-        // A store that ignores `after` returns the same page again: stop rather than loop. (Only
-        // equality is tested: the database's collation, not JavaScript's, orders the values.)
-        if (after !== undefined && last.revokedAt === after.revokedAt && last.kind === after.kind && last.value === after.value) break;
+        // A store that ignores `after` returns the same page again: rather than loop (or miss what
+        // lies past that page), read the rest unpaged, once. (Only equality is tested: the
+        // database's collation, not JavaScript's, orders the values.)
+        if (after !== undefined && last.revokedAt === after.revokedAt && last.kind === after.kind && last.value === after.value) {
+          for (const record of await this.options.store.listRevocations({ now, since })) this.set.add(record);
+          break;
+        }
         after = { revokedAt: last.revokedAt, kind: last.kind, value: last.value };
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -155,4 +159,3 @@ export class RevocationService {
     await this.options.feed?.close();
   }
 }
-

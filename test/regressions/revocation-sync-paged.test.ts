@@ -13,11 +13,15 @@ const ENTRIES = 2_500;
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
 const clock = { now: () => NOW };
 
-/** The store, with every listRevocations call's size recorded (and its paging options dropped when `ignorePaging`). */
-function observed(store: SqlTokenStore, options: { ignorePaging: boolean }): { store: TokenStore; pageSizes: number[] } {
+/**
+ * The store, with every listRevocations call's size recorded; `ignore` drops paging options, as
+ * a store of one's own might.
+ */
+function observed(store: SqlTokenStore, options: { ignore: "nothing" | "limit and after" | "after" }): { store: TokenStore; pageSizes: number[] } {
   const pageSizes: number[] = [];
   const listRevocations = async (query: RevocationQuery) => {
-    const rows = await store.listRevocations(options.ignorePaging ? { now: query.now, since: query.since } : query);
+    const kept = options.ignore === "nothing" ? query : options.ignore === "after" ? { now: query.now, since: query.since, limit: query.limit } : { now: query.now, since: query.since };
+    const rows = await store.listRevocations(kept);
     pageSizes.push(rows.length);
     return rows;
   };
@@ -40,7 +44,7 @@ void describe("revocation syncs read the store a page at a time", () => {
     createTessera({ store: tokens, issuer: "https://api.test", audience: "api", clock, revocationPollIntervalMs: 0, keyReloadIntervalMs: 0, users: { findForLogin: () => null } });
 
   void it("loads every live entry, never more than a page per read", async () => {
-    const { store: tokens, pageSizes } = observed(store, { ignorePaging: false });
+    const { store: tokens, pageSizes } = observed(store, { ignore: "nothing" });
     const tessera = await open(tokens);
     try {
       assert.equal(tessera.stats().revocationEntries, ENTRIES);
@@ -52,11 +56,22 @@ void describe("revocation syncs read the store a page at a time", () => {
   });
 
   void it("a store of one's own that ignores limit and after is read whole, once, without looping", async () => {
-    const { store: tokens, pageSizes } = observed(store, { ignorePaging: true });
+    const { store: tokens, pageSizes } = observed(store, { ignore: "limit and after" });
     const tessera = await open(tokens);
     try {
       assert.equal(tessera.stats().revocationEntries, ENTRIES);
       assert.deepEqual(pageSizes, [ENTRIES]);
+    } finally {
+      await tessera.close();
+    }
+  });
+
+  void it("a store of one's own that honours limit but ignores after still gives every entry, without looping", async () => {
+    const { store: tokens, pageSizes } = observed(store, { ignore: "after" });
+    const tessera = await open(tokens);
+    try {
+      assert.equal(tessera.stats().revocationEntries, ENTRIES);
+      assert.deepEqual(pageSizes, [1_000, 1_000, ENTRIES], "the repeated page gives it away; the rest is read unpaged, once");
     } finally {
       await tessera.close();
     }
