@@ -1,4 +1,5 @@
-// `npm run soak [-- --minutes 30] [--store sqlite|postgres|both]`: a long mixed load at about half
+// `npm run soak [-- --minutes 30] [--store sqlite|postgres|both]` (or `-- --judge FILE.csv...` to
+// judge recorded runs again): a long mixed load at about half
 // the measured capacity (mostly protected reads; some logins, refreshes, PAT creations and
 // revocations) against its own server, sampling the server's RSS, heap, event-loop delay and
 // open handles every 10 s into docs/reliability/soak-<store>.csv and an SVG chart beside it.
@@ -44,6 +45,71 @@ function growthAfterWarmUp(warm: readonly Sample[], pick: (sample: Sample) => nu
   const first = median(warm.slice(0, window).map(pick));
   const last = median(warm.slice(-window).map(pick));
   return { first, last, growth: first === 0 ? 0 : (last - first) / first };
+}
+
+const percent = (fraction: number) => `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)}%`;
+
+/**
+ * The memory figures of a run and its verdict. Warm-up is the first third of the run (at least
+ * a minute, at most ten): the time every bounded structure needs to fill to its bound (the
+ * revocation set cycles through its per-user cap in minutes under the soak's load) and V8 to
+ * size its heap for the load. Growth is judged after it; growth since the first minute is shown
+ * too, as is the RSS trend over the judged samples.
+ */
+function judgeMemory(samples: readonly Sample[], minutes: number): { figures: Record<string, string>; check: { what: string; ok: boolean; detail: string } } {
+  const warmUpSeconds = Math.min(600, Math.max(60, (minutes * 60) / 3));
+  const judged = samples.filter((sample) => sample.seconds >= warmUpSeconds);
+  const sinceMinuteOne = samples.filter((sample) => sample.seconds >= 60);
+  const rss = growthAfterWarmUp(judged, (sample) => sample.rssMiB);
+  const early = growthAfterWarmUp(sinceMinuteOne, (sample) => sample.rssMiB);
+  const heap = growthAfterWarmUp(judged, (sample) => sample.heapUsedMiB);
+  const reserved = growthAfterWarmUp(judged, (sample) => sample.heapTotalMiB);
+  // Least-squares slope of RSS over the judged samples, in MiB per 10 minutes.
+  const meanX = judged.reduce((sum, sample) => sum + sample.seconds, 0) / Math.max(1, judged.length);
+  const meanY = judged.reduce((sum, sample) => sum + sample.rssMiB, 0) / Math.max(1, judged.length);
+  const covariance = judged.reduce((sum, sample) => sum + (sample.seconds - meanX) * (sample.rssMiB - meanY), 0);
+  const variance = judged.reduce((sum, sample) => sum + (sample.seconds - meanX) ** 2, 0);
+  const slopePer10Min = variance === 0 ? 0 : (covariance / variance) * 600;
+  const span = (g: { first: number; last: number; growth: number }) => `${g.first.toFixed(1)} -> ${g.last.toFixed(1)} (${percent(g.growth)})`;
+  return {
+    figures: {
+      [`RSS after warm-up (${Math.round(warmUpSeconds / 60)} min), median of first -> last tenth (MiB)`]: span(rss),
+      "RSS since minute 1, median of first -> last tenth (MiB)": span(early),
+      "RSS trend after warm-up (MiB per 10 min), peak RSS (MiB)": `${slopePer10Min >= 0 ? "+" : ""}${slopePer10Min.toFixed(1)}, ${Math.max(...samples.map((sample) => sample.rssMiB)).toFixed(1)}`,
+      "heap used after warm-up, median of first -> last tenth (MiB)": span(heap),
+      "V8 heap reserved after warm-up, median of first -> last tenth (MiB)": span(reserved),
+    },
+    check: { what: "RSS after warm-up grew by less than 10%", ok: rss.growth < 0.1, detail: percent(rss.growth) },
+  };
+}
+
+/** `--judge FILE.csv`: the memory figures and verdict of a recorded run, from its CSV. */
+function judgeRecordedRun(file: string): boolean {
+  const [header = "", ...lines] = readFileSync(file, "utf8").trim().split("\n");
+  const columns = header.split(",");
+  const read = (cells: string[], name: string) => Number(cells[columns.indexOf(name)] ?? Number.NaN);
+  const samples: Sample[] = lines.map((line) => {
+    const cells = line.split(",");
+    return {
+      seconds: read(cells, "seconds"),
+      rssMiB: read(cells, "rss_mib"),
+      heapUsedMiB: read(cells, "heap_used_mib"),
+      heapTotalMiB: read(cells, "heap_total_mib"),
+      eventLoopP99Ms: read(cells, "event_loop_p99_ms"),
+      handles: read(cells, "open_handles"),
+      revocationEntries: read(cells, "revocation_entries"),
+      auditPending: read(cells, "audit_pending"),
+      requests: read(cells, "requests"),
+      fiveHundreds: read(cells, "five_hundreds"),
+    };
+  });
+  const minutes = Math.round((samples.at(-1)?.seconds ?? 0) / 60);
+  const memory = judgeMemory(samples, minutes);
+  const fiveHundreds = samples.at(-1)?.fiveHundreds ?? 0;
+  process.stdout.write(`${file} (${minutes} min, ${samples.at(-1)?.requests ?? 0} requests, ${fiveHundreds} 5xx)\n`);
+  for (const [name, value] of Object.entries(memory.figures)) process.stdout.write(`      ${name}: ${value}\n`);
+  process.stdout.write(`  ${memory.check.ok ? "ok " : "NOT"} ${memory.check.what} - ${memory.check.detail}\n`);
+  return memory.check.ok && fiveHundreds === 0;
 }
 
 function parseArgs(argv: readonly string[]): { minutes: number; stores: ("sqlite" | "postgres")[]; outDir: string } {
@@ -206,24 +272,17 @@ async function soakOne(store: "sqlite" | "postgres", minutes: number, outDir: st
       await sleep(5);
     }
     while (inFlight > 0) await sleep(10);
-    const warm = samples.filter((sample) => sample.seconds >= Math.min(60, (minutes * 60) / 5));
-    const rss = growthAfterWarmUp(warm, (sample) => sample.rssMiB);
-    const heap = growthAfterWarmUp(warm, (sample) => sample.heapUsedMiB);
-    const percent = (fraction: number) => `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)}%`;
     report.figure("requests", counts.requests);
     report.figure("statuses", [...counts.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([status, n]) => `${status}: ${n}`).join(", "));
-    report.figure("RSS after warm-up, median of first -> last tenth (MiB)", `${rss.first.toFixed(1)} -> ${rss.last.toFixed(1)} (${percent(rss.growth)})`);
-    report.figure("RSS single samples: first after warm-up -> last, peak (MiB)", `${(warm[0]?.rssMiB ?? 0).toFixed(1)} -> ${(warm.at(-1)?.rssMiB ?? 0).toFixed(1)}, ${Math.max(...samples.map((sample) => sample.rssMiB)).toFixed(1)}`);
-    report.figure("heap used after warm-up, median of first -> last tenth (MiB)", `${heap.first.toFixed(1)} -> ${heap.last.toFixed(1)} (${percent(heap.growth)})`);
-    const heapTotal = growthAfterWarmUp(warm, (sample) => sample.heapTotalMiB);
-    report.figure("V8 heap reserved after warm-up, median of first -> last tenth (MiB)", `${heapTotal.first.toFixed(1)} -> ${heapTotal.last.toFixed(1)} (${percent(heapTotal.growth)})`);
+    const memory = judgeMemory(samples, minutes);
     report.figure("peak event-loop delay p99 (ms)", Math.max(...samples.map((sample) => sample.eventLoopP99Ms)).toFixed(1));
     report.figure("open handles first -> last", `${samples[0]?.handles ?? "?"} -> ${samples.at(-1)?.handles ?? "?"}`);
     report.figure("revocation entries in memory, peak (last)", `${Math.max(...samples.map((sample) => sample.revocationEntries))} (${samples.at(-1)?.revocationEntries ?? "?"})`);
     report.figure("audit events pending, peak", Math.max(...samples.map((sample) => sample.auditPending)));
     if (counts.errors.size > 0) report.figure("requests without an answer, by error", [...counts.errors.entries()].map(([what, n]) => `${what} x${n}`).join("; "));
     report.check("zero 5xx and every request answered", counts.fiveHundreds === 0 && counts.noAnswer === 0, `${counts.fiveHundreds} 5xx, ${counts.noAnswer} without answer`);
-    report.check("RSS after warm-up grew by less than 10%", rss.growth < 0.1, percent(rss.growth));
+    for (const [name, value] of Object.entries(memory.figures)) report.figure(name, value);
+    report.check(memory.check.what, memory.check.ok, memory.check.detail);
     report.check("the server never crashed", server.isRunning());
     mkdirSync(outDir, { recursive: true });
     const csv = [
@@ -270,6 +329,13 @@ ${ticks.join("\n")}
 `;
 }
 
+const judgeIndex = process.argv.indexOf("--judge");
+if (judgeIndex !== -1) {
+  const files = process.argv.slice(judgeIndex + 1);
+  const verdicts = files.map((file) => judgeRecordedRun(file));
+  process.stdout.write(`\n${verdicts.filter(Boolean).length} passed, ${verdicts.filter((ok) => !ok).length} failed\n`);
+  process.exit(verdicts.every(Boolean) ? 0 : 1);
+}
 const options = parseArgs(process.argv.slice(2));
 const pgUrl = readTestPostgresUrl();
 const postgresUrl = options.stores.includes("postgres") && (await isPostgresReachable(pgUrl)) ? pgUrl : null;
